@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Live patching without ftrace for riscv64: build, demo and test.
+#
+#   make demo      set up, build and show live patching in QEMU
+#   make test      host unit tests and guest tests (exit status 0 = all passed)
+#   make kernel    unpack the kernel, install the port, build it
+#   make patches   write the port as a git-am series to build/patches/
+#
+# KSRC=/path/to/tree builds against another kernel tree (patched in place).
+
+REPO      := $(CURDIR)
+BUILD     := $(REPO)/build
+TARBALL   ?= /usr/src/linux-source-6.12.tar.xz
+KSRC      ?= $(BUILD)/linux-source-6.12
+CROSS     := riscv64-linux-gnu-
+KMAKE      = $(MAKE) -C $(KSRC) ARCH=riscv CROSS_COMPILE="ccache $(CROSS)" -j$(shell nproc)
+CONFIG    ?= $(REPO)/qemu/wo_ftrace.config
+MODDIR    := $(BUILD)/modules
+INITRAMFS := $(BUILD)/initramfs.cpio
+HOSTBIN   := $(BUILD)/host
+
+DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu \
+	qemu-system-misc opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
+	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
+
+.PHONY: all demo test deps kernel modules initramfs host-test guest-test patches \
+	patches-test check clean
+
+all: kernel modules
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+$(BUILD)/linux-source-6.12/Makefile:
+	mkdir -p $(BUILD)
+	tar -C $(BUILD) -xf $(TARBALL)
+
+kernel: deps $(KSRC)/Makefile
+	sh patches/apply-port.sh $(REPO) $(KSRC)
+	sh qemu/configure-kernel.sh $(KSRC) $(CONFIG)
+	$(KMAKE) Image modules
+	@echo "kernel: built Linux $$($(MAKE) -s -C $(KSRC) kernelversion) in $(KSRC)"
+
+modules: kernel
+	mkdir -p $(MODDIR)
+	cp selftests/modules/*.c selftests/modules/Kbuild $(MODDIR)/
+	$(KMAKE) M=$(MODDIR) modules
+
+initramfs: modules
+	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
+	sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland $(INITRAMFS)
+
+demo: initramfs
+	sh qemu/run.sh $(KSRC) $(INITRAMFS) demo
+
+$(HOSTBIN)/klp_insn_test: selftests/host/klp_insn_test.c insn/klp_insn.h | $(KSRC)/Makefile
+	mkdir -p $(HOSTBIN)
+	gcc -Wall -Wextra -Werror -O2 -I selftests/host/include \
+		-I $(KSRC)/arch/riscv/include -I insn -o $@ $<
+
+host-test: deps $(HOSTBIN)/klp_insn_test
+	$(HOSTBIN)/klp_insn_test
+
+guest-test: initramfs
+	sh qemu/run.sh $(KSRC) $(INITRAMFS) test
+
+# Both suites run; the exit status says whether both passed.
+test:
+	@rc=0; \
+	$(MAKE) --no-print-directory host-test || rc=1; \
+	$(MAKE) --no-print-directory guest-test || rc=1; \
+	$(MAKE) --no-print-directory patches-test || rc=1; \
+	exit $$rc
+
+patches: $(KSRC)/Makefile
+	sh patches/export-series.sh $(REPO) $(KSRC) $(BUILD)/patches
+
+patches-test: patches
+	sh patches/test-series.sh $(REPO) $(TARBALL) $(BUILD)/patches $(CONFIG)
+
+clean:
+	rm -rf $(BUILD)

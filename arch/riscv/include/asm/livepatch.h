@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * riscv hooks of live patching without ftrace: the state kept for each
+ * patched function entry, the stack check and the writes.
+ */
+#ifndef _ASM_RISCV_LIVEPATCH_H
+#define _ASM_RISCV_LIVEPATCH_H
+
+#include <linux/types.h>
+#include <asm/klp_insn.h>
+
+struct task_struct;
+
+/**
+ * struct arch_klp_site - one old function entry that jumps may be written to
+ * @addr:	entry of the old function, where the jump goes
+ * @name:	its symbol name, for messages
+ * @saved:	the bytes the jump overwrites, restored on unpatch
+ * @target:	where the bytes at @addr lead now: 0 for the original bytes
+ *		(kept by the writer, under text_mutex)
+ */
+struct arch_klp_site {
+	unsigned long addr;
+	const char *name;
+	u8 saved[KLP_JUMP_SIZE];
+	unsigned long target;
+};
+
+/**
+ * struct klp_busy_range - code no task may be executing for a write to go on
+ * @start:	first byte
+ * @end:	one past the last byte
+ * @name:	the replaced function this range belongs to, for messages
+ */
+struct klp_busy_range {
+	unsigned long start;
+	unsigned long end;
+	const char *name;
+};
+
+/**
+ * struct klp_site_write - one entry rewritten under stop_machine
+ * @site:	the entry
+ * @target:	what it leads to afterwards (0: original bytes)
+ * @expect:	the bytes it must hold before, or nothing is written
+ * @bytes:	the bytes it holds afterwards
+ */
+struct klp_site_write {
+	struct arch_klp_site *site;
+	unsigned long target;
+	u8 expect[KLP_JUMP_SIZE];
+	u8 bytes[KLP_JUMP_SIZE];
+};
+
+int arch_klp_init_site(struct arch_klp_site *site, unsigned long addr,
+		       unsigned long size, const char *name);
+int arch_klp_prepare_write(struct klp_site_write *w,
+			   struct arch_klp_site *site, unsigned long target);
+int arch_klp_write_now(struct klp_site_write *w);
+
+int klp_check_calltrace(struct task_struct *task,
+			const struct klp_busy_range *ranges, unsigned int nr,
+			const char **name);
+int klp_check_current_calltrace(const struct klp_busy_range *ranges,
+				unsigned int nr, const char **name);
+int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr);
+void arch_klp_patch_func(struct klp_site_write *w);
+void arch_klp_unpatch_func(struct klp_site_write *w);
+void arch_klp_stop_machine_begin(void);
+void arch_klp_stop_machine_end(void);
+void arch_klp_flush_local_icache(void);
+
+#endif /* _ASM_RISCV_LIVEPATCH_H */

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * riscv arch layer of live patching without ftrace.
+ *
+ * A replaced function's entry gets "auipc t1; jalr x0, lo(t1)" (8 bytes)
+ * leading to the new function; the overwritten bytes are kept in the site
+ * and written back on unpatch.  Writes happen inside stop_machine, with
+ * every other hart parked with interrupts off, after the stack of every
+ * task has been walked and found outside the code that changes.
+ *
+ * Everything that runs inside stop_machine is marked NOKPROBE_SYMBOL: a
+ * breakpoint taken while the text is half-written would see either
+ * version of it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/memory.h>
+#include <linux/kprobes.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/cacheflush.h>
+#include <asm/livepatch.h>
+#include <asm/patch.h>
+#include <asm/ptrace.h>
+#include <asm/stacktrace.h>
+
+extern asmlinkage void handle_exception(void);
+extern unsigned long ret_from_exception_end;
+
+/*
+ * Record an old function entry and the bytes the jump will cover.
+ * Called with klp_mutex held, before anything is written.
+ */
+int arch_klp_init_site(struct arch_klp_site *site, unsigned long addr,
+		       unsigned long size, const char *name)
+{
+	if (size < KLP_JUMP_SIZE) {
+		pr_err("%s: function is %lu bytes, shorter than the %d-byte jump\n",
+		       name, size, KLP_JUMP_SIZE);
+		return -EINVAL;
+	}
+	if (copy_from_kernel_nofault(site->saved, (void *)addr, KLP_JUMP_SIZE)) {
+		pr_err("%s: cannot read the function entry at %pS\n",
+		       name, (void *)addr);
+		return -EFAULT;
+	}
+	site->addr = addr;
+	site->name = name;
+	site->target = 0;
+	return 0;
+}
+
+/* The bytes that make @site lead to @target (0: the original bytes). */
+static int klp_site_bytes(const struct arch_klp_site *site,
+			  unsigned long target, u8 bytes[KLP_JUMP_SIZE])
+{
+	u32 insns[KLP_JUMP_INSNS];
+
+	if (!target) {
+		memcpy(bytes, site->saved, KLP_JUMP_SIZE);
+		return 0;
+	}
+	if (klp_insn_gen_jump(site->addr, target, insns)) {
+		pr_err("%s: new function %pS is out of the jump's reach\n",
+		       site->name, (void *)target);
+		return -ERANGE;
+	}
+	memcpy(bytes, insns, KLP_JUMP_SIZE);
+	return 0;
+}
+
+/*
+ * Fill @w with what @site holds now and what it must hold to lead to
+ * @target.  Called with klp_mutex held, outside stop_machine, so that the
+ * writer only compares and copies.
+ */
+int arch_klp_prepare_write(struct klp_site_write *w,
+			   struct arch_klp_site *site, unsigned long target)
+{
+	int ret;
+
+	w->site = site;
+	w->target = target;
+	ret = klp_site_bytes(site, site->target, w->expect);
+	if (!ret)
+		ret = klp_site_bytes(site, target, w->bytes);
+	return ret;
+}
+
+/*
+ * Write @w outside stop_machine: only for the text of a module that is
+ * still coming, which no task can have entered yet.  Called with
+ * klp_mutex held.
+ */
+int arch_klp_write_now(struct klp_site_write *w)
+{
+	int ret;
+
+	mutex_lock(&text_mutex);
+	if (memcmp((void *)w->site->addr, w->expect, KLP_JUMP_SIZE)) {
+		pr_err("%s: function entry changed under live patching, not written\n",
+		       w->site->name);
+		ret = -EBUSY;
+	} else {
+		ret = patch_text_nosync((void *)w->site->addr, w->bytes,
+					KLP_JUMP_SIZE);
+		if (!ret)
+			w->site->target = w->target;
+	}
+	mutex_unlock(&text_mutex);
+	return ret;
+}
+
+static bool klp_pc_busy(unsigned long pc, const struct klp_busy_range *ranges,
+			unsigned int nr, const char **name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (pc >= ranges[i].start && pc < ranges[i].end) {
+			if (name)
+				*name = ranges[i].name;
+			return true;
+		}
+	}
+	return false;
+}
+NOKPROBE_SYMBOL(klp_pc_busy);
+
+static bool klp_fp_valid(unsigned long fp, unsigned long sp,
+			 unsigned long high)
+{
+	return fp >= sp + sizeof(struct stackframe) && fp <= high &&
+	       IS_ALIGNED(fp, sizeof(long));
+}
+NOKPROBE_SYMBOL(klp_fp_valid);
+
+/*
+ * Walk one kernel stack by frame pointers from (@pc, @fp, @sp).  Every
+ * return address is checked, and at an exception frame both the
+ * interrupted pc and the ra register: a frameless function does not save
+ * ra, so its caller is only seen there.  A walk that stops before the
+ * stack's bottom (the pt_regs at its top) is unreliable.
+ *
+ * Returns 0, -EADDRINUSE (a busy pc; *@name says where) or -EINVAL.
+ */
+static int klp_walk_stack(unsigned long low, unsigned long pc,
+			  unsigned long fp, unsigned long sp,
+			  const struct klp_busy_range *ranges, unsigned int nr,
+			  const char **name)
+{
+	unsigned long high = low + THREAD_SIZE;
+	unsigned long bottom = high - sizeof(struct pt_regs);
+	struct pt_regs *regs = NULL;
+
+	for (;;) {
+		const struct stackframe *frame;
+		unsigned long ra, next_fp;
+
+		if (klp_pc_busy(pc, ranges, nr, name))
+			return -EADDRINUSE;
+		if (!klp_fp_valid(fp, sp, high))
+			break;
+		frame = (const struct stackframe *)fp - 1;
+		sp = fp;
+		next_fp = READ_ONCE_NOCHECK(frame->fp);
+		ra = READ_ONCE_NOCHECK(frame->ra);
+
+		/* A leaf saves only s0, where a full frame keeps ra. */
+		if (regs && pc == regs->epc && klp_fp_valid(ra, sp, high)) {
+			fp = ra;
+			pc = regs->ra;
+			regs = NULL;
+			continue;
+		}
+		regs = NULL;
+		if (ra >= (unsigned long)handle_exception &&
+		    ra < (unsigned long)&ret_from_exception_end) {
+			if (sp + sizeof(*regs) > high)
+				return -EINVAL;
+			regs = (struct pt_regs *)sp;
+			if (user_mode(regs))
+				break;
+			if (klp_pc_busy(regs->ra, ranges, nr, name))
+				return -EADDRINUSE;
+			pc = regs->epc;
+			fp = regs->s0;
+			continue;
+		}
+		if (!__kernel_text_address(ra))
+			return -EINVAL;
+		pc = ra;
+		fp = next_fp;
+	}
+	return sp >= bottom && sp <= high ? 0 : -EINVAL;
+}
+NOKPROBE_SYMBOL(klp_walk_stack);
+
+/*
+ * Check the stack of a task that is not running: it is switched out in
+ * __switch_to, with its registers in task->thread.  The caller keeps it
+ * from running (task_call_func() or stop_machine).
+ */
+int klp_check_calltrace(struct task_struct *task,
+			const struct klp_busy_range *ranges, unsigned int nr,
+			const char **name)
+{
+	int ret;
+
+	/* An exited task whose stack is already gone runs nothing. */
+	if (!try_get_task_stack(task))
+		return 0;
+	ret = klp_walk_stack((unsigned long)task_stack_page(task),
+			     task->thread.ra, task->thread.s[0],
+			     task->thread.sp, ranges, nr, name);
+	put_task_stack(task);
+	return ret;
+}
+NOKPROBE_SYMBOL(klp_check_calltrace);
+
+/*
+ * Check the stack of the task running on this hart.  Inside stop_machine
+ * each hart walks its own stack: the registers another hart saved are
+ * stale while it runs.
+ */
+int klp_check_current_calltrace(const struct klp_busy_range *ranges,
+				unsigned int nr, const char **name)
+{
+	return klp_walk_stack((unsigned long)task_stack_page(current),
+			      _THIS_IP_,
+			      (unsigned long)__builtin_frame_address(0),
+			      current_stack_pointer, ranges, nr, name);
+}
+NOKPROBE_SYMBOL(klp_check_current_calltrace);
+
+/*
+ * The last guard before writing, inside stop_machine: every entry holds
+ * exactly the bytes we expect (a kprobe or another text writer may have
+ * changed them since they were read).  Nothing is written unless all do.
+ */
+int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (memcmp((void *)writes[i].site->addr, writes[i].expect,
+			   KLP_JUMP_SIZE))
+			return -EBUSY;
+	return 0;
+}
+NOKPROBE_SYMBOL(arch_klp_check_sites);
+
+/*
+ * Write one entry inside stop_machine.  patch_insn_write() maps the page
+ * through the fixmap and fences only this hart: no IPI, no SBI call.
+ */
+static void klp_write_site(struct klp_site_write *w)
+{
+	if (!WARN_ON_ONCE(patch_insn_write((void *)w->site->addr, w->bytes,
+					   KLP_JUMP_SIZE)))
+		w->site->target = w->target;
+}
+NOKPROBE_SYMBOL(klp_write_site);
+
+void arch_klp_patch_func(struct klp_site_write *w)
+{
+	klp_write_site(w);
+}
+NOKPROBE_SYMBOL(arch_klp_patch_func);
+
+void arch_klp_unpatch_func(struct klp_site_write *w)
+{
+	klp_write_site(w);
+}
+NOKPROBE_SYMBOL(arch_klp_unpatch_func);
+
+/*
+ * patch_insn_write() asserts text_mutex is held by the caller; inside
+ * stop_machine it is held by the thread that stopped the machine.
+ * Called with text_mutex held.
+ */
+void arch_klp_stop_machine_begin(void)
+{
+	riscv_patch_in_stop_machine = true;
+}
+
+void arch_klp_stop_machine_end(void)
+{
+	riscv_patch_in_stop_machine = false;
+}
+
+void arch_klp_flush_local_icache(void)
+{
+	local_flush_icache_all();
+}
+NOKPROBE_SYMBOL(arch_klp_flush_local_icache);

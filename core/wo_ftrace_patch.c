@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wo_ftrace_patch.c - per-function state of live patching without ftrace
+ *
+ * Replaces the ftrace backend (patch.c) behind the same interface.  Each
+ * replaced function has one klp_ops: the stack of klp_funcs that replace
+ * it (newest on top) and the arch site, which knows the original bytes
+ * and what the entry leads to now.  klp_patch_object() and
+ * klp_unpatch_object() only change the stacks; the text changes in
+ * klp_try_complete_transition(), from a plan rebuilt from the stacks on
+ * every attempt.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/livepatch.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include "core.h"
+#include "patch.h"
+#include "transition.h"
+#include "wo_ftrace.h"
+
+static LIST_HEAD(klp_ops);
+
+struct klp_ops *klp_find_ops(void *old_func)
+{
+	struct klp_ops *ops;
+
+	list_for_each_entry(ops, &klp_ops, node)
+		if (ops->site.addr == (unsigned long)old_func)
+			return ops;
+	return NULL;
+}
+
+/*
+ * What the entry of @ops leads to once every task is in @state: the newest
+ * function on its stack, passing over those of a patch in transition when
+ * the state is "unpatched".  A nop or an empty stack means the original
+ * code.  Must be called with klp_mutex held.
+ */
+static unsigned long klp_ops_target(struct klp_ops *ops, int state)
+{
+	struct klp_func *func;
+
+	list_for_each_entry(func, &ops->func_stack, stack_node) {
+		if (func->transition && state == KLP_TRANSITION_UNPATCHED)
+			continue;
+		return func->nop ? 0 : (unsigned long)func->new_func;
+	}
+	return 0;
+}
+
+/* The code that runs when the entry of @ops is called now. */
+static void klp_ops_current_code(struct klp_ops *ops,
+				 struct klp_busy_range *range)
+{
+	struct klp_func *func;
+
+	list_for_each_entry(func, &ops->func_stack, stack_node) {
+		if (ops->site.target &&
+		    (unsigned long)func->new_func == ops->site.target) {
+			range->start = ops->site.target;
+			range->end = range->start + func->new_size;
+			return;
+		}
+	}
+	func = list_first_entry(&ops->func_stack, struct klp_func, stack_node);
+	range->start = ops->site.addr;
+	range->end = range->start + func->old_size;
+}
+
+/*
+ * A module coming for a patch that is not in transition: write its
+ * entry now.  The module has not run yet, so no task can be inside.
+ */
+static int klp_ops_write_now(struct klp_ops *ops)
+{
+	struct klp_site_write w;
+	unsigned long target;
+	int ret;
+
+	target = klp_ops_target(ops, klp_wo_ftrace_state());
+	if (target == ops->site.target)
+		return 0;
+	ret = arch_klp_prepare_write(&w, &ops->site, target);
+	if (!ret)
+		ret = arch_klp_write_now(&w);
+	return ret;
+}
+
+static void klp_unpatch_func(struct klp_func *func)
+{
+	struct klp_ops *ops;
+
+	if (WARN_ON(!func->patched))
+		return;
+	if (WARN_ON(!func->old_func))
+		return;
+
+	ops = klp_find_ops(func->old_func);
+	if (WARN_ON(!ops))
+		return;
+
+	list_del_rcu(&func->stack_node);
+	if (list_empty(&ops->func_stack)) {
+		list_del(&ops->node);
+		kfree(ops);
+	}
+	func->patched = false;
+}
+
+/*
+ * Put @func on the stack of its old function; the first user of an old
+ * function validates it and saves its entry.  Refusals happen here, so
+ * that enabling a patch (or loading its target module) fails at once with
+ * nothing written.
+ */
+static int klp_patch_func(struct klp_func *func)
+{
+	struct klp_ops *ops;
+	int ret;
+
+	if (WARN_ON(!func->old_func))
+		return -EINVAL;
+	if (WARN_ON(func->patched))
+		return -EINVAL;
+
+	if (!func->nop &&
+	    !klp_insn_jump_reaches((unsigned long)func->old_func,
+				   (unsigned long)func->new_func)) {
+		pr_err("%s: new function %pS is out of the jump's reach\n",
+		       func->old_name, func->new_func);
+		return -ERANGE;
+	}
+
+	ops = klp_find_ops(func->old_func);
+	if (!ops) {
+		ops = kzalloc(sizeof(*ops), GFP_KERNEL);
+		if (!ops)
+			return -ENOMEM;
+		ret = arch_klp_init_site(&ops->site,
+					 (unsigned long)func->old_func,
+					 func->old_size, func->old_name);
+		if (ret) {
+			kfree(ops);
+			return ret;
+		}
+		INIT_LIST_HEAD(&ops->func_stack);
+		list_add(&ops->node, &klp_ops);
+	}
+
+	list_add_rcu(&func->stack_node, &ops->func_stack);
+	func->patched = true;
+
+	if (!func->transition) {
+		ret = klp_ops_write_now(ops);
+		if (ret) {
+			klp_unpatch_func(func);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void __klp_unpatch_object(struct klp_object *obj, bool nops_only)
+{
+	struct klp_func *func;
+
+	klp_for_each_func(obj, func) {
+		if (nops_only && !func->nop)
+			continue;
+
+		if (func->patched)
+			klp_unpatch_func(func);
+	}
+
+	if (obj->dynamic || !nops_only)
+		obj->patched = false;
+}
+
+/*
+ * Bookkeeping only: by now the text of @obj's functions was written back
+ * under stop_machine, was never written, or is going away with its module.
+ */
+void klp_unpatch_object(struct klp_object *obj)
+{
+	__klp_unpatch_object(obj, false);
+}
+
+int klp_patch_object(struct klp_object *obj)
+{
+	struct klp_func *func;
+	int ret;
+
+	if (WARN_ON(obj->patched))
+		return -EINVAL;
+
+	klp_for_each_func(obj, func) {
+		ret = klp_patch_func(func);
+		if (ret) {
+			klp_unpatch_object(obj);
+			return ret;
+		}
+	}
+	obj->patched = true;
+
+	return 0;
+}
+
+static void __klp_unpatch_objects(struct klp_patch *patch, bool nops_only)
+{
+	struct klp_object *obj;
+
+	klp_for_each_object(patch, obj)
+		if (obj->patched)
+			__klp_unpatch_object(obj, nops_only);
+}
+
+void klp_unpatch_objects(struct klp_patch *patch)
+{
+	__klp_unpatch_objects(patch, false);
+}
+
+void klp_unpatch_objects_dynamic(struct klp_patch *patch)
+{
+	__klp_unpatch_objects(patch, true);
+}
+
+static void klp_plan_add_range(struct klp_plan *plan, unsigned long start,
+			       unsigned long end, const char *name)
+{
+	struct klp_busy_range *r = &plan->ranges[plan->nr_ranges++];
+
+	r->start = start;
+	r->end = end;
+	r->name = name;
+}
+
+void klp_plan_free(struct klp_plan *plan)
+{
+	kfree(plan->writes);
+	kfree(plan->ranges);
+	kfree(plan);
+}
+
+/*
+ * Everything one attempt needs, computed before the machine is stopped:
+ * for each entry that must change to bring every task to @state, the
+ * bytes before and after, and the code no task may be in meanwhile: the
+ * 8 bytes of the jump window and the code the entry leads to now (all of
+ * it unless @force).  When unpatching, the new functions of @patch must
+ * be left too, or its module could be removed under a task.
+ * Must be called with klp_mutex held.
+ */
+struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
+				bool force)
+{
+	unsigned int nr_ops = 0, nr_funcs = 0;
+	struct klp_object *obj;
+	struct klp_func *func;
+	struct klp_plan *plan;
+	struct klp_ops *ops;
+	int ret = -ENOMEM;
+
+	list_for_each_entry(ops, &klp_ops, node)
+		nr_ops++;
+	klp_for_each_object(patch, obj)
+		klp_for_each_func(obj, func)
+			nr_funcs++;
+
+	plan = kzalloc(sizeof(*plan), GFP_KERNEL);
+	if (!plan)
+		return ERR_PTR(-ENOMEM);
+	plan->writes = kcalloc(nr_ops, sizeof(*plan->writes), GFP_KERNEL);
+	plan->ranges = kcalloc(2 * nr_ops + nr_funcs, sizeof(*plan->ranges),
+			       GFP_KERNEL);
+	if ((nr_ops && !plan->writes) || !plan->ranges)
+		goto err;
+
+	list_for_each_entry(ops, &klp_ops, node) {
+		struct klp_busy_range code;
+		unsigned long target = klp_ops_target(ops, state);
+
+		if (target == ops->site.target)
+			continue;
+		ret = arch_klp_prepare_write(&plan->writes[plan->nr_writes],
+					     &ops->site, target);
+		if (ret)
+			goto err;
+		plan->nr_writes++;
+
+		klp_plan_add_range(plan, ops->site.addr,
+				   ops->site.addr + KLP_JUMP_SIZE,
+				   ops->site.name);
+		if (force)
+			continue;
+		klp_ops_current_code(ops, &code);
+		klp_plan_add_range(plan, code.start, code.end, ops->site.name);
+	}
+
+	if (state == KLP_TRANSITION_UNPATCHED && !force) {
+		klp_for_each_object(patch, obj) {
+			if (!obj->patched)
+				continue;
+			klp_for_each_func(obj, func) {
+				if (func->nop)
+					continue;
+				klp_plan_add_range(plan,
+						   (unsigned long)func->new_func,
+						   (unsigned long)func->new_func +
+						   func->new_size,
+						   func->old_name);
+			}
+		}
+	}
+	return plan;
+
+err:
+	klp_plan_free(plan);
+	return ERR_PTR(ret);
+}

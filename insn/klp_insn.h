@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Instruction work for live patching without ftrace: the jump written at
+ * the entry of a replaced function, its reach, and instruction lengths.
+ *
+ * Shared by the kernel and by the host unit tests, so it depends on
+ * nothing but the field macros of <asm/insn.h>.
+ */
+#ifndef _ASM_RISCV_KLP_INSN_H
+#define _ASM_RISCV_KLP_INSN_H
+
+#include <asm/insn.h>
+
+/*
+ * The jump is "auipc t1, hi20; jalr x0, lo12(t1)".  t1 and not t0:
+ * "jalr x0, 0(t0)" is the ISA's return hint (a return-stack pop on real
+ * cores) and t0 is the link register of ftrace's trampolines.
+ */
+#define KLP_JUMP_REG		6	/* t1 */
+#define KLP_JUMP_INSNS		2
+#define KLP_JUMP_SIZE		(KLP_JUMP_INSNS * 4)
+
+/* All-zero bits are defined by the ISA as an illegal instruction. */
+#define KLP_INSN_POISON		0U
+
+#define KLP_U_IMM_MASK		GENMASK(19, 0)
+#define KLP_I_IMM_MIN		(-2048L)
+#define KLP_I_IMM_MAX		2047L
+#define KLP_U_IMM_MIN		(-(1L << 19))
+#define KLP_U_IMM_MAX		((1L << 19) - 1)
+#define KLP_REG_MAX		31U
+
+/*
+ * auipc+jalr reaches pc + sign_extend(hi20 << 12) + sign_extend(lo12):
+ * [-2^31 - 2^11, 2^31 - 2^11).  Checked on 64-bit values: an offset
+ * truncated to s32 first would wrap into range.
+ */
+#define KLP_JUMP_REACH_MIN	(-(1L << 31) - (1L << 11))
+#define KLP_JUMP_REACH_END	((1L << 31) - (1L << 11))
+
+static inline long klp_insn_offset(unsigned long from, unsigned long to)
+{
+	return (long)(to - from);
+}
+
+static inline bool klp_insn_jump_reaches(unsigned long from, unsigned long to)
+{
+	long off = klp_insn_offset(from, to);
+
+	return off >= KLP_JUMP_REACH_MIN && off < KLP_JUMP_REACH_END;
+}
+
+/* auipc rd, imm20: rd = pc + (imm20 << 12).  Poison if out of range. */
+static inline u32 klp_insn_gen_auipc(unsigned int rd, long imm20)
+{
+	if (rd > KLP_REG_MAX || imm20 < KLP_U_IMM_MIN || imm20 > KLP_U_IMM_MAX)
+		return KLP_INSN_POISON;
+
+	return ((u32)(imm20 & KLP_U_IMM_MASK) << 12) |
+	       (rd << RVG_RD_OPOFF) | RVG_OPCODE_AUIPC;
+}
+
+/* jalr rd, imm12(rs1).  Poison if out of range. */
+static inline u32 klp_insn_gen_jalr(unsigned int rd, unsigned int rs1,
+				    long imm12)
+{
+	if (rd > KLP_REG_MAX || rs1 > KLP_REG_MAX ||
+	    imm12 < KLP_I_IMM_MIN || imm12 > KLP_I_IMM_MAX)
+		return KLP_INSN_POISON;
+
+	return ((u32)(imm12 & RV_I_IMM_11_0_MASK) << RV_I_IMM_11_0_OPOFF) |
+	       (rs1 << RVG_RS1_OPOFF) | RV_ENCODE_FUNCT3(JALR) |
+	       (rd << RVG_RD_OPOFF) | RVG_OPCODE_JALR;
+}
+
+/*
+ * The jump placed at @from that lands on @to.  Returns 0, or -ERANGE
+ * with both words poisoned when @to is out of reach.
+ */
+static inline int klp_insn_gen_jump(unsigned long from, unsigned long to,
+				    u32 insns[KLP_JUMP_INSNS])
+{
+	long off = klp_insn_offset(from, to);
+	long hi, lo;
+
+	insns[0] = KLP_INSN_POISON;
+	insns[1] = KLP_INSN_POISON;
+	if (!klp_insn_jump_reaches(from, to))
+		return -ERANGE;
+
+	/* +0x800 rounds hi so that the signed lo12 covers the remainder. */
+	hi = (off + (1L << 11)) >> 12;
+	lo = off - hi * (1L << 12);
+	insns[0] = klp_insn_gen_auipc(KLP_JUMP_REG, hi);
+	insns[1] = klp_insn_gen_jalr(0, KLP_JUMP_REG, lo);
+	return 0;
+}
+
+/* Length in bytes of the instruction whose first parcel is @parcel. */
+static inline unsigned int klp_insn_len(u16 parcel)
+{
+	return (parcel & __INSN_LENGTH_MASK) == __INSN_LENGTH_GE_32 ? 4 : 2;
+}
+
+#endif /* _ASM_RISCV_KLP_INSN_H */

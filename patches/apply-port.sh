@@ -1,0 +1,44 @@
+#!/bin/sh
+# Install the port into a kernel tree: copy our files to their places and
+# apply the stock-file diffs of the tree's version once.
+# Usage: apply-port.sh REPO_DIR KERNEL_TREE
+set -eu
+repo=$1
+tree=$2
+
+ver=$(make -s -C "$tree" kernelversion)
+series=$repo/patches/$(echo "$ver" | cut -d. -f1-2)
+[ -d "$series" ] || { echo "apply-port: no patch series for kernel $ver in $series" >&2; exit 1; }
+
+# source in this repo -> path in the kernel tree
+map="Kconfig:kernel/livepatch/Kconfig.wo_ftrace
+core/wo_ftrace.h:kernel/livepatch/wo_ftrace.h
+core/wo_ftrace_patch.c:kernel/livepatch/wo_ftrace_patch.c
+core/wo_ftrace_transition.c:kernel/livepatch/wo_ftrace_transition.c
+stop_machine_glue/wo_ftrace_stop_machine.c:kernel/livepatch/wo_ftrace_stop_machine.c
+arch/riscv/kernel/livepatch.c:arch/riscv/kernel/livepatch.c
+arch/riscv/include/asm/livepatch.h:arch/riscv/include/asm/livepatch.h
+insn/klp_insn.h:arch/riscv/include/asm/klp_insn.h"
+
+echo "$map" | while IFS=: read -r src dst; do
+	# Copy only what changed, so make rebuilds only that.
+	cmp -s "$repo/$src" "$tree/$dst" || cp "$repo/$src" "$tree/$dst"
+done
+
+stamp=$tree/.klp-wo-ftrace-series
+applied=$(cat "$stamp" 2>/dev/null || true)
+want=$(cat "$series"/*.patch | cksum)
+if [ "$applied" != "$want" ]; then
+	if [ -n "$applied" ]; then
+		echo "apply-port: $tree has another version of the series applied; unpack a fresh tree" >&2
+		exit 1
+	fi
+	for p in "$series"/*.patch; do
+		patch -s -p1 -N -d "$tree" < "$p" || {
+			echo "apply-port: $(basename "$p") does not apply to $ver" >&2
+			exit 1
+		}
+	done
+	echo "$want" > "$stamp"
+fi
+echo "apply-port: port installed in $tree (Linux $ver)"

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Build the guest's initramfs: busybox, /init, the guest tests, the test
+# modules and the tree's livepatch sample.
+# Usage: mkinitramfs.sh KSRC MODDIR USERLAND_DIR OUT.cpio
+set -eu
+ksrc=$1
+moddir=$2
+userland=$3
+out=$4
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
+	"$root/modules" "$root/tests"
+deb=$(ls "$userland"/debs/busybox-static_*_riscv64.deb | head -n 1)
+dpkg-deb -x "$deb" "$root/bb"
+cp "$root/bb/usr/bin/busybox" "$root/bin/busybox"
+rm -rf "$root/bb"
+cp "$repo/qemu/init" "$root/init"
+chmod +x "$root/init"
+cp "$repo"/selftests/guest/*.sh "$root/tests/"
+riscv64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$root/tests/klp_insmod" \
+	"$repo/selftests/guest/klp_insmod.c"
+cp "$moddir"/*.ko "$root/modules/"
+cp "$ksrc/samples/livepatch/livepatch-sample.ko" "$root/modules/"
+(cd "$root" && find . | cpio -o -H newc --quiet) > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "mkinitramfs: $out"

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Boot the kernel of KSRC in QEMU (virt, 4 harts, OpenSBI from Debian) and
+# run the guest in MODE (demo or test).  In test mode the exit status says
+# whether every guest test passed; the serial log is kept in build/.
+# Usage: run.sh KSRC INITRAMFS MODE
+set -u
+ksrc=$1
+initrd=$2
+mode=$3
+repo=$(cd "$(dirname "$0")/.." && pwd)
+log=$repo/build/guest-$mode.log
+machine=${QEMU_MACHINE:-virt}
+timeout=${QEMU_TIMEOUT:-600}
+
+timeout "$timeout" qemu-system-riscv64 -machine "$machine" -smp 4 -m 512M \
+	-nographic -no-reboot \
+	-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin \
+	-kernel "$ksrc/arch/riscv/boot/Image" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic klp=$mode" < /dev/null 2>&1 |
+	tr -d '\r' | tee "$log"
+status=$?
+
+if ! grep -q '^klp-guest: finished' "$log"; then
+	echo "run.sh: the guest did not finish (timeout ${timeout}s or crash); log in $log" >&2
+	exit 1
+fi
+[ "$mode" = test ] || exit $status
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+case "$summary" in
+*" 0 failed"*) ;;
+*) echo "run.sh: guest tests failed: ${summary:-no summary}" >&2; exit 1 ;;
+esac
+if grep -qE 'WARNING:|BUG:|Oops|Kernel panic|^not ok' "$log"; then
+	echo "run.sh: the guest log has a kernel warning or a failed test; see $log" >&2
+	exit 1
+fi
+exit 0

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers of the guest tests (sourced).  Each test is a shell function that
+# calls "expect" for every check; the test passes when all of them hold.
+
+KLP=/sys/kernel/livepatch
+MODS=/modules
+PEEK=/sys/module/klp_test_peek/parameters
+TARGET=/sys/module/klp_test_target/parameters
+
+test_failed=0
+
+# expect DESCRIPTION ACTUAL WANTED
+expect() {
+	if [ "$2" != "$3" ]; then
+		echo "# $1: got '$2', expected '$3'"
+		test_failed=1
+	fi
+}
+
+# expect_ne DESCRIPTION ACTUAL UNWANTED
+expect_ne() {
+	if [ "$2" = "$3" ]; then
+		echo "# $1: got '$2'"
+		test_failed=1
+	fi
+}
+
+# The address of a symbol, from /proc/kallsyms.
+sym_addr() {
+	awk -v s="$1" '$3 == s { print $1; exit }' /proc/kallsyms
+}
+
+# The 16 bytes at a symbol's address, in hex.
+text_bytes() {
+	echo "0x$(sym_addr "$1")" > $PEEK/addr
+	cat $PEEK/bytes
+}
+
+# Where the jump at a symbol leads, "none" if it holds none.
+jump_target() {
+	echo "0x$(sym_addr "$1")" > $PEEK/addr
+	cat $PEEK/jump_target
+}
+
+# wait_transition PATCH: until its transition file reads 0 (10 s at most).
+wait_transition() {
+	i=0
+	while [ "$(cat $KLP/"$1"/transition 2>/dev/null)" = 1 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# wait_gone PATCH: until the patch's sysfs directory is gone (10 s at most).
+wait_gone() {
+	i=0
+	while [ -d $KLP/"$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Lines of dmesg since the mark.
+dmesg_mark() {
+	dmesg_base=$(dmesg | wc -l)
+}
+
+dmesg_new() {
+	dmesg | tail -n +$((dmesg_base + 1))
+}
+
+# run_tests FUNC...: KTAP output and the closing count line.
+run_tests() {
+	passed=0
+	failed=0
+	n=0
+	echo "KTAP version 1"
+	echo "1..$#"
+	for t in "$@"; do
+		n=$((n + 1))
+		test_failed=0
+		"$t"
+		desc=$(echo "$t" | sed 's/^test_//; s/_/ /g')
+		if [ $test_failed -eq 0 ]; then
+			echo "ok $n $desc"
+			passed=$((passed + 1))
+		else
+			echo "not ok $n $desc"
+			failed=$((failed + 1))
+		fi
+	done
+	echo "$passed passed, $failed failed"
+}

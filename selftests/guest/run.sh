@@ -1,0 +1,143 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The guest tests of live patching without ftrace, run by /init.
+. /tests/lib.sh
+
+insmod $MODS/klp_test_peek.ko
+echo "# on $(nproc) harts, Linux $(uname -r)"
+
+# The tree's own sample patches cmdline_proc_show(); disabling it restores
+# both the output and the exact bytes of the function's entry.
+test_sample_patches_and_unpatches_cmdline() {
+	cmdline=$(cat /proc/cmdline)
+	before=$(text_bytes cmdline_proc_show)
+	expect "jump before enable" "$(jump_target cmdline_proc_show)" none
+
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "enabled" "$(cat $KLP/livepatch_sample/enabled)" 1
+	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
+	expect "patched output" "$(cat /proc/cmdline)" "this has been live patched"
+	expect "jump target while patched" "$(jump_target cmdline_proc_show)" \
+		"$(sym_addr livepatch_cmdline_proc_show)"
+	patched=$(text_bytes cmdline_proc_show)
+	expect_ne "entry while patched" "$patched" "$before"
+	expect "bytes 8..15 untouched" "$(echo "$patched" | cut -c17-32)" \
+		"$(echo "$before" | cut -c17-32)"
+
+	echo 0 > $KLP/livepatch_sample/enabled
+	wait_gone livepatch_sample
+	expect "output after disable" "$(cat /proc/cmdline)" "$cmdline"
+	expect "bytes after disable" "$(text_bytes cmdline_proc_show)" "$before"
+	rmmod livepatch_sample
+	expect "module removed" "$(grep -c '^livepatch_sample ' /proc/modules)" 0
+}
+
+# A patch module cannot be removed while its patch is enabled.
+test_enabled_patch_module_cannot_be_removed() {
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	rmmod livepatch_sample 2>/dev/null
+	expect "rmmod refused" $? 1
+	expect "still patched" "$(cat /proc/cmdline)" "this has been live patched"
+	echo 0 > $KLP/livepatch_sample/enabled
+	wait_gone livepatch_sample
+	rmmod livepatch_sample
+	expect "module removed" "$(grep -c '^livepatch_sample ' /proc/modules)" 0
+}
+
+# A function in a module is patched and unpatched.
+test_module_function_patched_and_unpatched() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_answer)
+	expect "answer before" "$(cat $TARGET/answer)" 42
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	wait_transition klp_test_patch_target
+	expect "answer patched" "$(cat $TARGET/answer)" 1042
+	expect "jump target" "$(jump_target klp_target_answer)" \
+		"$(sym_addr livepatch_klp_target_answer)"
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "answer after disable" "$(cat $TARGET/answer)" 42
+	expect "bytes after disable" "$(text_bytes klp_target_answer)" "$before"
+	rmmod klp_test_patch_target
+	rmmod klp_test_target
+}
+
+# A kthread sleeps in klp_target_busy(): the patch waits in transition with
+# nothing written, and completes by itself once the thread has left.
+test_patch_waits_for_sleeping_kthread() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	answer_before=$(text_bytes klp_target_answer)
+	echo 1 > $TARGET/sleep
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	sleep 2
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "busy function untouched" "$(text_bytes klp_target_busy)" "$before"
+	expect "other function untouched" "$(text_bytes klp_target_answer)" "$answer_before"
+	expect "answer unpatched" "$(cat $TARGET/answer)" 42
+
+	echo 1 > $TARGET/release
+	wait_transition klp_test_patch_target
+	expect "transition done" "$(cat $KLP/klp_test_patch_target/transition)" 0
+	expect "answer patched" "$(cat $TARGET/answer)" 1042
+	expect "jump target" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_klp_target_busy)"
+
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	rmmod klp_test_target
+}
+
+# Writing 0 to enabled while the patch waits reverses it: nothing was
+# written, so it completes at once and the module can go.
+test_pending_patch_reversed() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	answer_before=$(text_bytes klp_target_answer)
+	echo 1 > $TARGET/sleep
+	dmesg_mark
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "patch gone" "$(ls $KLP)" ""
+	expect "busy function untouched" "$(text_bytes klp_target_busy)" "$before"
+	expect "other function untouched" "$(text_bytes klp_target_answer)" "$answer_before"
+	expect "answer unpatched" "$(cat $TARGET/answer)" 42
+	expect "log" "$(dmesg_new | grep -o 'livepatch: .*')" \
+"livepatch: enabling patch 'klp_test_patch_target'
+livepatch: 'klp_test_patch_target': starting patching transition
+livepatch: 'klp_test_patch_target': starting unpatching transition
+livepatch: 'klp_test_patch_target': unpatching complete"
+	rmmod klp_test_patch_target
+	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	echo 1 > $TARGET/release
+	rmmod klp_test_target
+}
+
+# A 4-byte function cannot hold the 8-byte jump: insmod fails with EINVAL,
+# dmesg names the function, and its bytes are unchanged.
+test_too_short_function_refused() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_tiny)
+	dmesg_mark
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_tiny.ko)" EINVAL
+	expect "dmesg" "$(dmesg_new | grep -c 'livepatch: klp_target_tiny: function is 4 bytes, shorter than the 8-byte jump')" 1
+	expect "bytes unchanged" "$(text_bytes klp_target_tiny)" "$before"
+	expect "no patch left" "$(ls $KLP)" ""
+	expect "module not loaded" "$(grep -c '^klp_test_patch_tiny ' /proc/modules)" 0
+	rmmod klp_test_target
+}
+
+run_tests \
+	test_sample_patches_and_unpatches_cmdline \
+	test_enabled_patch_module_cannot_be_removed \
+	test_module_function_patched_and_unpatched \
+	test_patch_waits_for_sleeping_kthread \
+	test_pending_patch_reversed \
+	test_too_short_function_refused
