@@ -16,6 +16,7 @@ mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tm
 deb=$(ls "$userland"/debs/busybox-static_*_riscv64.deb | head -n 1)
 dpkg-deb -x "$deb" "$root/bb"
 cp "$root/bb/usr/bin/busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
 rm -rf "$root/bb"
 cp "$repo/qemu/init" "$root/init"
 chmod +x "$root/init"

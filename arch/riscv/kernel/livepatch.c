@@ -190,8 +190,9 @@ static int klp_walk_stack(unsigned long low, unsigned long pc,
 			fp = regs->s0;
 			continue;
 		}
+		/* The first frame of a hart (head.S) returns nowhere. */
 		if (!__kernel_text_address(ra))
-			return -EINVAL;
+			break;
 		pc = ra;
 		fp = next_fp;
 	}
