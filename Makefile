@@ -25,7 +25,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test patches \
-	patches-test check clean
+	patches-test style-check clean
 
 all: kernel modules
 
@@ -65,19 +65,19 @@ $(HOSTBIN)/klp_insn_test: selftests/host/klp_insn_test.c insn/klp_insn.h | $(KSR
 	gcc -Wall -Wextra -Werror -O2 -I selftests/host/include \
 		-I $(KSRC)/arch/riscv/include -I insn -o $@ $<
 
-host-test: deps $(HOSTBIN)/klp_insn_test
+host-test: $(HOSTBIN)/klp_insn_test
 	$(HOSTBIN)/klp_insn_test
 
 guest-test: initramfs
 	sh qemu/run.sh $(KSRC) $(INITRAMFS) test
 
-# Both suites run; the exit status says whether both passed.
-test:
-	@rc=0; \
-	$(MAKE) --no-print-directory host-test || rc=1; \
-	$(MAKE) --no-print-directory guest-test || rc=1; \
-	$(MAKE) --no-print-directory patches-test || rc=1; \
-	exit $$rc
+# Every suite runs; the last line sums them, the exit status is 0 only if
+# all passed.
+test: deps
+	@sh selftests/run-suites.sh host-test guest-test style-check patches-test
+
+style-check: kernel
+	sh selftests/style/check.sh $(REPO) $(KSRC)
 
 patches: $(KSRC)/Makefile
 	sh patches/export-series.sh $(REPO) $(KSRC) $(BUILD)/patches

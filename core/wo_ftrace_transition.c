@@ -44,7 +44,7 @@ static bool klp_forced;
  * every cond_resched() in vmlinux and modules refers to it.
  */
 #if !defined(CONFIG_PREEMPT_DYNAMIC) || !defined(CONFIG_HAVE_PREEMPT_DYNAMIC_CALL)
-DEFINE_STATIC_KEY_FALSE(klp_sched_try_switch_key);
+struct static_key_false klp_sched_try_switch_key = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL(klp_sched_try_switch_key);
 #endif
 
@@ -62,6 +62,7 @@ static void klp_transition_work_fn(struct work_struct *work)
 
 	mutex_unlock(&klp_mutex);
 }
+
 static DECLARE_DELAYED_WORK(klp_transition_work, klp_transition_work_fn);
 
 /*
@@ -459,9 +460,9 @@ void klp_force_transition(void)
 	klp_forced = true;
 
 	/* Set forced flag for patches being removed. */
-	if (klp_target_state == KLP_TRANSITION_UNPATCHED)
+	if (klp_target_state == KLP_TRANSITION_UNPATCHED) {
 		klp_transition_patch->forced = true;
-	else if (klp_transition_patch->replace) {
+	} else if (klp_transition_patch->replace) {
 		klp_for_each_patch(patch) {
 			if (patch != klp_transition_patch)
 				patch->forced = true;

@@ -25,13 +25,18 @@ echo "$map" | while IFS=: read -r src dst; do
 	cmp -s "$repo/$src" "$tree/$dst" || cp "$repo/$src" "$tree/$dst"
 done
 
-stamp=$tree/.klp-wo-ftrace-series
-applied=$(cat "$stamp" 2>/dev/null || true)
-want=$(cat "$series"/*.patch | cksum)
-if [ "$applied" != "$want" ]; then
-	if [ -n "$applied" ]; then
-		echo "apply-port: $tree has another version of the series applied; unpack a fresh tree" >&2
-		exit 1
+# The applied copy of the series is kept in the tree, so that a changed
+# series is swapped in by reversing the old one first.
+applied=$tree/.klp-wo-ftrace-series
+if ! diff -rq "$series" "$applied" >/dev/null 2>&1; then
+	if [ -d "$applied" ]; then
+		for p in $(ls "$applied"/*.patch | sort -r); do
+			patch -s -R -p1 -d "$tree" < "$p" || {
+				echo "apply-port: cannot take back $(basename "$p"); unpack a fresh tree" >&2
+				exit 1
+			}
+		done
+		rm -rf "$applied"
 	fi
 	for p in "$series"/*.patch; do
 		patch -s -p1 -N -d "$tree" < "$p" || {
@@ -39,6 +44,6 @@ if [ "$applied" != "$want" ]; then
 			exit 1
 		}
 	done
-	echo "$want" > "$stamp"
+	cp -r "$series" "$applied"
 fi
 echo "apply-port: port installed in $tree (Linux $ver)"

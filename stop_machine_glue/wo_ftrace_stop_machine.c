@@ -66,7 +66,6 @@ out:
 	rcu_read_unlock();
 	return ret ? -EAGAIN : 0;
 }
-NOKPROBE_SYMBOL(klp_check_stopped_tasks);
 
 /* The last hart in: check, verify, write.  Nothing is written on failure. */
 static int klp_check_and_write(struct klp_stop_ctx *ctx)
@@ -92,7 +91,6 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 	}
 	return 0;
 }
-NOKPROBE_SYMBOL(klp_check_and_write);
 
 /* Runs on every online hart with interrupts off. */
 static int klp_stop_machine_fn(void *data)
@@ -105,8 +103,10 @@ static int klp_stop_machine_fn(void *data)
 
 	if (atomic_inc_return(&ctx->arrived) == num_online_cpus()) {
 		ctx->result = klp_check_and_write(ctx);
+		/* Publish the writes and the result before releasing. */
 		smp_store_release(&ctx->released, true);
 	} else {
+		/* Pairs with the release: see the writes and the result. */
 		while (!smp_load_acquire(&ctx->released))
 			cpu_relax();
 	}
@@ -114,7 +114,6 @@ static int klp_stop_machine_fn(void *data)
 	arch_klp_flush_local_icache();
 	return ctx->result;
 }
-NOKPROBE_SYMBOL(klp_stop_machine_fn);
 
 /*
  * Check and write @plan with every online hart stopped.  Returns 0 when
@@ -122,6 +121,11 @@ NOKPROBE_SYMBOL(klp_stop_machine_fn);
  * entry no longer held the expected bytes; nothing is written then.
  * Must be called with klp_mutex held.
  */
+/* They run on every hart while the text is rewritten: no kprobe there. */
+NOKPROBE_SYMBOL(klp_check_stopped_tasks);
+NOKPROBE_SYMBOL(klp_check_and_write);
+NOKPROBE_SYMBOL(klp_stop_machine_fn);
+
 int klp_stop_machine_apply(struct klp_plan *plan)
 {
 	struct klp_stop_ctx ctx = { .plan = plan };

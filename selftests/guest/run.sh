@@ -134,10 +134,16 @@ test_too_short_function_refused() {
 	rmmod klp_test_target
 }
 
+# Nothing above made the kernel warn, oops or report a bug.
+test_no_kernel_warnings() {
+	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
+}
+
 run_tests \
 	test_sample_patches_and_unpatches_cmdline \
 	test_enabled_patch_module_cannot_be_removed \
 	test_module_function_patched_and_unpatched \
 	test_patch_waits_for_sleeping_kthread \
 	test_pending_patch_reversed \
-	test_too_short_function_refused
+	test_too_short_function_refused \
+	test_no_kernel_warnings

@@ -12,6 +12,7 @@
 
 #include "klp_insn.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define SITE_BASE	0xffffffff80200000UL
 #define MAX_CASES	4096
 
@@ -132,7 +133,7 @@ int main(void)
 
 	printf("KTAP version 1\n");
 	srandom(12345);
-	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(edges); i++)
 		add_case(SITE_BASE, edges[i]);
 	for (i = 0; i < 200; i++) {
 		long off = ((long)random() << 1) - 0x80000000L;
@@ -141,7 +142,7 @@ int main(void)
 		if (klp_insn_jump_reaches(SITE_BASE, SITE_BASE + off))
 			add_case(SITE_BASE + 2 * (random() & 0xfff), off);
 	}
-	printf("1..%zu\n", nr_cases + sizeof(refused) / sizeof(refused[0]) + 3);
+	printf("1..%zu\n", nr_cases + ARRAY_SIZE(refused) + 3);
 
 	for (i = 0; i < nr_cases; i++) {
 		unsigned long target = 0;
@@ -151,7 +152,7 @@ int main(void)
 		       "objdump decodes the jump for offset %ld to its target",
 		       cases[i].off);
 	}
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(refused); i++)
 		check_refused(refused[i]);
 
 	report(klp_insn_gen_auipc(KLP_JUMP_REG, 1L << 19) == KLP_INSN_POISON,

@@ -30,20 +30,20 @@ noinline void klp_target_busy(void)
 
 /* Exactly one uncompressed "ret": 4 bytes, and a symbol right after it. */
 asm(".pushsection .text, \"ax\"\n"
-    ".globl klp_target_tiny\n"
-    ".type klp_target_tiny, @function\n"
-    "klp_target_tiny:\n"
-    ".option push\n"
-    ".option norvc\n"
-    "ret\n"
-    ".size klp_target_tiny, . - klp_target_tiny\n"
-    ".globl klp_target_after_tiny\n"
-    ".type klp_target_after_tiny, @function\n"
-    "klp_target_after_tiny:\n"
-    "ret\n"
-    ".option pop\n"
-    ".size klp_target_after_tiny, . - klp_target_after_tiny\n"
-    ".popsection\n");
+	".globl klp_target_tiny\n"
+	".type klp_target_tiny, @function\n"
+	"klp_target_tiny:\n"
+	".option push\n"
+	".option norvc\n"
+	"ret\n"
+	".size klp_target_tiny, . - klp_target_tiny\n"
+	".globl klp_target_after_tiny\n"
+	".type klp_target_after_tiny, @function\n"
+	"klp_target_after_tiny:\n"
+	"ret\n"
+	".option pop\n"
+	".size klp_target_after_tiny, . - klp_target_after_tiny\n"
+	".popsection\n");
 
 static int klp_target_sleeper_fn(void *data)
 {

@@ -8,9 +8,8 @@
  * every other hart parked with interrupts off, after the stack of every
  * task has been walked and found outside the code that changes.
  *
- * Everything that runs inside stop_machine is marked NOKPROBE_SYMBOL: a
- * breakpoint taken while the text is half-written would see either
- * version of it.
+ * Everything that runs inside stop_machine is listed at the end as
+ * NOKPROBE_SYMBOL.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,9 +25,6 @@
 #include <asm/patch.h>
 #include <asm/ptrace.h>
 #include <asm/stacktrace.h>
-
-extern asmlinkage void handle_exception(void);
-extern unsigned long ret_from_exception_end;
 
 /*
  * Record an old function entry and the bytes the jump will cover.
@@ -128,7 +124,6 @@ static bool klp_pc_busy(unsigned long pc, const struct klp_busy_range *ranges,
 	}
 	return false;
 }
-NOKPROBE_SYMBOL(klp_pc_busy);
 
 static bool klp_fp_valid(unsigned long fp, unsigned long sp,
 			 unsigned long high)
@@ -136,7 +131,6 @@ static bool klp_fp_valid(unsigned long fp, unsigned long sp,
 	return fp >= sp + sizeof(struct stackframe) && fp <= high &&
 	       IS_ALIGNED(fp, sizeof(long));
 }
-NOKPROBE_SYMBOL(klp_fp_valid);
 
 /*
  * Walk one kernel stack by frame pointers from (@pc, @fp, @sp).  Every
@@ -198,7 +192,6 @@ static int klp_walk_stack(unsigned long low, unsigned long pc,
 	}
 	return sp >= bottom && sp <= high ? 0 : -EINVAL;
 }
-NOKPROBE_SYMBOL(klp_walk_stack);
 
 /*
  * Check the stack of a task that is not running: it is switched out in
@@ -220,7 +213,6 @@ int klp_check_calltrace(struct task_struct *task,
 	put_task_stack(task);
 	return ret;
 }
-NOKPROBE_SYMBOL(klp_check_calltrace);
 
 /*
  * Check the stack of the task running on this hart.  Inside stop_machine
@@ -235,7 +227,6 @@ int klp_check_current_calltrace(const struct klp_busy_range *ranges,
 			      (unsigned long)__builtin_frame_address(0),
 			      current_stack_pointer, ranges, nr, name);
 }
-NOKPROBE_SYMBOL(klp_check_current_calltrace);
 
 /*
  * The last guard before writing, inside stop_machine: every entry holds
@@ -252,7 +243,6 @@ int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr)
 			return -EBUSY;
 	return 0;
 }
-NOKPROBE_SYMBOL(arch_klp_check_sites);
 
 /*
  * Write one entry inside stop_machine.  patch_insn_write() maps the page
@@ -264,19 +254,16 @@ static void klp_write_site(struct klp_site_write *w)
 					   KLP_JUMP_SIZE)))
 		w->site->target = w->target;
 }
-NOKPROBE_SYMBOL(klp_write_site);
 
 void arch_klp_patch_func(struct klp_site_write *w)
 {
 	klp_write_site(w);
 }
-NOKPROBE_SYMBOL(arch_klp_patch_func);
 
 void arch_klp_unpatch_func(struct klp_site_write *w)
 {
 	klp_write_site(w);
 }
-NOKPROBE_SYMBOL(arch_klp_unpatch_func);
 
 /*
  * patch_insn_write() asserts text_mutex is held by the caller; inside
@@ -297,4 +284,18 @@ void arch_klp_flush_local_icache(void)
 {
 	local_flush_icache_all();
 }
+
+/*
+ * These run inside stop_machine, while text is being rewritten: a kprobe
+ * hit there would single-step over a half-written entry.
+ */
+NOKPROBE_SYMBOL(klp_pc_busy);
+NOKPROBE_SYMBOL(klp_fp_valid);
+NOKPROBE_SYMBOL(klp_walk_stack);
+NOKPROBE_SYMBOL(klp_check_calltrace);
+NOKPROBE_SYMBOL(klp_check_current_calltrace);
+NOKPROBE_SYMBOL(arch_klp_check_sites);
+NOKPROBE_SYMBOL(klp_write_site);
+NOKPROBE_SYMBOL(arch_klp_patch_func);
+NOKPROBE_SYMBOL(arch_klp_unpatch_func);
 NOKPROBE_SYMBOL(arch_klp_flush_local_icache);

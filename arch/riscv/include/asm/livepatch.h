@@ -11,6 +11,10 @@
 
 struct task_struct;
 
+/* Bounds of the exception entry code (entry.S), for the stack walk. */
+asmlinkage void handle_exception(void);
+extern unsigned long ret_from_exception_end;
+
 /**
  * struct arch_klp_site - one old function entry that jumps may be written to
  * @addr:	entry of the old function, where the jump goes

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Kernel style of the port: checkpatch --strict on our C files and on the
+# stock-file diffs, and a W=1 + sparse build of our kernel objects.
+# Prints KTAP and the closing count line.  Usage: check.sh REPO KSRC
+set -u
+repo=$(cd "$1" && pwd)
+ksrc=$(cd "$2" && pwd)
+cp=$ksrc/scripts/checkpatch.pl
+[ -f "$cp" ] || { echo "check.sh: no $cp" >&2; exit 1; }
+passed=0
+failed=0
+n=0
+
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "KTAP version 1"
+cd "$repo" || exit 1
+files=$(git ls-files '*.c' '*.h')
+patches=$(ls patches/*/*.patch)
+echo "1..$(( $(echo "$files" | wc -w) + $(echo "$patches" | wc -w) + 1 ))"
+
+for f in $files; do
+	out=$(perl "$cp" --no-tree --strict --terse -f "$f" 2>&1 | grep -vE '^total: 0 errors, 0 warnings, 0 checks')
+	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+	result "$([ -z "$out" ]; echo $?)" "checkpatch $f"
+done
+
+# checkpatch reads a patch given inside a git work tree as a plain file.
+# A Kconfig "source" line names a path under its own directory, which
+# checkpatch takes for an embedded file name.
+tmp=$(mktemp -d)
+for p in $patches; do
+	cp "$p" "$tmp/"
+	out=$(cd "$tmp" && perl "$cp" --no-tree --strict --terse --ignore EMBEDDED_FILENAME \
+		"$(basename "$p")" 2>&1 | grep -vE '^total: 0 errors, 0 warnings, 0 checks')
+	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+	result "$([ -z "$out" ]; echo $?)" "checkpatch $p"
+done
+rm -rf "$tmp"
+
+objs="kernel/livepatch/wo_ftrace_patch.o kernel/livepatch/wo_ftrace_transition.o
+      kernel/livepatch/wo_ftrace_stop_machine.o arch/riscv/kernel/livepatch.o"
+# shellcheck disable=SC2086
+(cd "$ksrc" && touch $(echo "$objs" | sed 's/\.o/.c/g') &&
+ make -s ARCH=riscv CROSS_COMPILE="ccache riscv64-linux-gnu-" W=1 C=1 \
+	CHECK="sh $repo/selftests/style/sparse-riscv.sh" $objs) > "$repo/build/style-build.log" 2>&1
+rc=$?
+warnings=$(grep -cE 'warning|error' "$repo/build/style-build.log")
+[ "$warnings" -eq 0 ] || sed 's/^/# /' "$repo/build/style-build.log" | head -n 40
+result "$([ $rc -eq 0 ] && [ "$warnings" -eq 0 ]; echo $?)" "W=1 and sparse build of our kernel objects"
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
