@@ -281,6 +281,9 @@ static bool klp_try_switch_all(void)
 		if (ret == -EBUSY)
 			pr_err("'%s': a patched function entry was changed by another text writer, nothing written\n",
 			       klp_transition_patch->mod->name);
+		else if (ret == -EIO)
+			pr_err("'%s': writing a function entry failed, retrying\n",
+			       klp_transition_patch->mod->name);
 		complete = !ret;
 	}
 

@@ -26,7 +26,8 @@
  * @arrived:	harts that have walked their own stack
  * @self_busy:	harts whose own stack was inside changing code
  * @released:	set by the writer when it is done; the others wait for it
- * @result:	0, -EAGAIN (a task is inside) or -EBUSY (text changed)
+ * @result:	0, -EAGAIN (a task is inside), -EBUSY (text changed) or
+ *		-EIO (a write failed)
  */
 struct klp_stop_ctx {
 	struct klp_plan *plan;
@@ -83,13 +84,14 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 	if (ret)
 		return ret;
 
+	/* A write that fails (it never should) does not stop the others. */
 	for (i = 0; i < plan->nr_writes; i++) {
 		if (plan->writes[i].target)
-			arch_klp_patch_func(&plan->writes[i]);
+			ret |= arch_klp_patch_func(&plan->writes[i]);
 		else
-			arch_klp_unpatch_func(&plan->writes[i]);
+			ret |= arch_klp_unpatch_func(&plan->writes[i]);
 	}
-	return 0;
+	return ret ? -EIO : 0;
 }
 
 /* Runs on every online hart with interrupts off. */
@@ -118,7 +120,9 @@ static int klp_stop_machine_fn(void *data)
 /*
  * Check and write @plan with every online hart stopped.  Returns 0 when
  * written, -EAGAIN when a task was inside changing code and -EBUSY when an
- * entry no longer held the expected bytes; nothing is written then.
+ * entry no longer held the expected bytes: nothing is written then.
+ * -EIO: a write failed; each site knows what it holds, so the next attempt
+ * redoes what is missing.
  * Must be called with klp_mutex held.
  */
 /* They run on every hart while the text is rewritten: no kprobe there. */

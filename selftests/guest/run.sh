@@ -64,6 +64,37 @@ test_module_function_patched_and_unpatched() {
 	rmmod klp_test_target
 }
 
+# A patch enabled before its target module loads is written while the
+# module comes (no stop_machine: it has not run), dropped when it goes, and
+# written again when it comes back.
+test_module_loaded_after_patch() {
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	wait_transition klp_test_patch_target
+	expect "enabled" "$(cat $KLP/klp_test_patch_target/enabled)" 1
+	expect "object not patched" "$(cat $KLP/klp_test_patch_target/klp_test_target/patched)" 0
+	for round in 1 2 3; do
+		dmesg_mark
+		insmod $MODS/klp_test_target.ko
+		expect "round $round: object patched" \
+			"$(cat $KLP/klp_test_patch_target/klp_test_target/patched)" 1
+		expect "round $round: answer" "$(cat $TARGET/answer)" 1042
+		expect "round $round: jump target" "$(jump_target klp_target_answer)" \
+			"$(sym_addr livepatch_klp_target_answer)"
+		expect "round $round: log" "$(dmesg_new | grep -o 'livepatch: .*')" \
+			"livepatch: applying patch 'klp_test_patch_target' to loading module 'klp_test_target'"
+		rmmod klp_test_target
+		expect "round $round: object unpatched" \
+			"$(cat $KLP/klp_test_patch_target/klp_test_target/patched)" 0
+	done
+	insmod $MODS/klp_test_target.ko
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "answer after disable" "$(cat $TARGET/answer)" 42
+	expect "jump after disable" "$(jump_target klp_target_answer)" none
+	rmmod klp_test_patch_target
+	rmmod klp_test_target
+}
+
 # A kthread sleeps in klp_target_busy(): the patch waits in transition with
 # nothing written, and completes by itself once the thread has left.
 test_patch_waits_for_sleeping_kthread() {
@@ -143,6 +174,7 @@ run_tests \
 	test_sample_patches_and_unpatches_cmdline \
 	test_enabled_patch_module_cannot_be_removed \
 	test_module_function_patched_and_unpatched \
+	test_module_loaded_after_patch \
 	test_patch_waits_for_sleeping_kthread \
 	test_pending_patch_reversed \
 	test_too_short_function_refused \

@@ -246,23 +246,27 @@ int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr)
 
 /*
  * Write one entry inside stop_machine.  patch_insn_write() maps the page
- * through the fixmap and fences only this hart: no IPI, no SBI call.
+ * through the fixmap and fences only this hart: no IPI, no SBI call.  The
+ * site records what it holds only once the write succeeded.
  */
-static void klp_write_site(struct klp_site_write *w)
+static int klp_write_site(struct klp_site_write *w)
 {
-	if (!WARN_ON_ONCE(patch_insn_write((void *)w->site->addr, w->bytes,
-					   KLP_JUMP_SIZE)))
+	int ret;
+
+	ret = patch_insn_write((void *)w->site->addr, w->bytes, KLP_JUMP_SIZE);
+	if (!ret)
 		w->site->target = w->target;
+	return ret;
 }
 
-void arch_klp_patch_func(struct klp_site_write *w)
+int arch_klp_patch_func(struct klp_site_write *w)
 {
-	klp_write_site(w);
+	return klp_write_site(w);
 }
 
-void arch_klp_unpatch_func(struct klp_site_write *w)
+int arch_klp_unpatch_func(struct klp_site_write *w)
 {
-	klp_write_site(w);
+	return klp_write_site(w);
 }
 
 /*

@@ -68,8 +68,8 @@ int klp_check_calltrace(struct task_struct *task,
 int klp_check_current_calltrace(const struct klp_busy_range *ranges,
 				unsigned int nr, const char **name);
 int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr);
-void arch_klp_patch_func(struct klp_site_write *w);
-void arch_klp_unpatch_func(struct klp_site_write *w);
+int arch_klp_patch_func(struct klp_site_write *w);
+int arch_klp_unpatch_func(struct klp_site_write *w);
 void arch_klp_stop_machine_begin(void);
 void arch_klp_stop_machine_end(void);
 void arch_klp_flush_local_icache(void);
