@@ -50,7 +50,7 @@ kernel: deps $(KSRC)/Makefile
 
 modules: kernel
 	mkdir -p $(MODDIR)
-	cp selftests/modules/*.c selftests/modules/Kbuild $(MODDIR)/
+	cp selftests/modules/*.[ch] selftests/modules/Kbuild $(MODDIR)/
 	$(KMAKE) M=$(MODDIR) modules
 
 initramfs: modules
@@ -60,13 +60,22 @@ initramfs: modules
 demo: initramfs
 	sh qemu/run.sh $(KSRC) $(INITRAMFS) demo
 
-$(HOSTBIN)/klp_insn_test: selftests/host/klp_insn_test.c insn/klp_insn.h | $(KSRC)/Makefile
+HOST_TESTS := $(HOSTBIN)/klp_insn_test $(HOSTBIN)/klp_branch_test
+
+$(HOSTBIN)/%: selftests/host/%.c insn/klp_insn.h | $(KSRC)/Makefile
 	mkdir -p $(HOSTBIN)
 	gcc -Wall -Wextra -Werror -O2 -I selftests/host/include \
 		-I $(KSRC)/arch/riscv/include -I insn -o $@ $<
 
-host-test: $(HOSTBIN)/klp_insn_test
-	$(HOSTBIN)/klp_insn_test
+# Each prints KTAP; the last line sums them.
+host-test: deps $(HOST_TESTS)
+	@p=0; f=0; for t in $(HOST_TESTS); do \
+		$$t > $$t.log; rc=$$?; cat $$t.log; \
+		line=$$(tail -n 1 $$t.log); \
+		p=$$((p + $$(echo "$$line" | cut -d' ' -f1))); \
+		f=$$((f + $$(echo "$$line" | cut -d' ' -f3))); \
+		[ $$rc -eq 0 ] || [ $$(echo "$$line" | cut -d' ' -f3) -gt 0 ] || f=$$((f + 1)); \
+	done; echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 guest-test: initramfs
 	sh qemu/run.sh $(KSRC) $(INITRAMFS) test

@@ -5,6 +5,7 @@
 #ifndef _LIVEPATCH_WO_FTRACE_H
 #define _LIVEPATCH_WO_FTRACE_H
 
+#include <linux/livepatch.h>
 #include <asm/livepatch.h>
 
 /**
@@ -26,6 +27,9 @@ struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 void klp_plan_free(struct klp_plan *plan);
 
 int klp_stop_machine_apply(struct klp_plan *plan);
+
+int klp_check_patchable(unsigned long addr, unsigned long size,
+			const char *name);
 
 int klp_wo_ftrace_state(void);
 

@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/livepatch.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -22,6 +23,7 @@
 #include "transition.h"
 #include "wo_ftrace.h"
 
+/* Changed with klp_mutex and kprobes_lock() held: either lock reads it. */
 static LIST_HEAD(klp_ops);
 
 struct klp_ops *klp_find_ops(void *old_func)
@@ -32,6 +34,21 @@ struct klp_ops *klp_find_ops(void *old_func)
 		if (ops->site.addr == (unsigned long)old_func)
 			return ops;
 	return NULL;
+}
+
+/*
+ * Is @addr inside the jump window of a function entry we own (patched or
+ * about to be)?  Called by register_kprobe() with kprobe_mutex held.
+ */
+bool klp_wo_ftrace_text_reserved(void *addr)
+{
+	struct klp_ops *ops;
+
+	list_for_each_entry(ops, &klp_ops, node)
+		if ((unsigned long)addr >= ops->site.addr &&
+		    (unsigned long)addr < ops->site.addr + KLP_JUMP_SIZE)
+			return true;
+	return false;
 }
 
 /*
@@ -105,10 +122,45 @@ static void klp_unpatch_func(struct klp_func *func)
 
 	list_del_rcu(&func->stack_node);
 	if (list_empty(&ops->func_stack)) {
+		kprobes_lock();
 		list_del(&ops->node);
+		kprobes_unlock();
 		kfree(ops);
 	}
 	func->patched = false;
+}
+
+/*
+ * The first user of an old function: refuse it, or save its entry and
+ * reserve it against kprobes, both under kprobes_lock() so that no
+ * kprobe arrives in between.
+ */
+static struct klp_ops *klp_new_ops(struct klp_func *func)
+{
+	struct klp_ops *ops;
+	int ret;
+
+	ops = kzalloc(sizeof(*ops), GFP_KERNEL);
+	if (!ops)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&ops->func_stack);
+
+	kprobes_lock();
+	ret = klp_check_patchable((unsigned long)func->old_func,
+				  func->old_size, func->old_name);
+	if (!ret)
+		ret = arch_klp_init_site(&ops->site,
+					 (unsigned long)func->old_func,
+					 func->old_size, func->old_name);
+	if (!ret)
+		list_add(&ops->node, &klp_ops);
+	kprobes_unlock();
+
+	if (ret) {
+		kfree(ops);
+		return ERR_PTR(ret);
+	}
+	return ops;
 }
 
 /*
@@ -137,18 +189,9 @@ static int klp_patch_func(struct klp_func *func)
 
 	ops = klp_find_ops(func->old_func);
 	if (!ops) {
-		ops = kzalloc(sizeof(*ops), GFP_KERNEL);
-		if (!ops)
-			return -ENOMEM;
-		ret = arch_klp_init_site(&ops->site,
-					 (unsigned long)func->old_func,
-					 func->old_size, func->old_name);
-		if (ret) {
-			kfree(ops);
-			return ret;
-		}
-		INIT_LIST_HEAD(&ops->func_stack);
-		list_add(&ops->node, &klp_ops);
+		ops = klp_new_ops(func);
+		if (IS_ERR(ops))
+			return PTR_ERR(ops);
 	}
 
 	list_add_rcu(&func->stack_node, &ops->func_stack);

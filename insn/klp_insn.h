@@ -102,4 +102,36 @@ static inline unsigned int klp_insn_len(u16 parcel)
 	return (parcel & __INSN_LENGTH_MASK) == __INSN_LENGTH_GE_32 ? 4 : 2;
 }
 
+#define KLP_RVC_MASK		GENMASK(15, 0)
+
+/*
+ * If @insn, at @pc, is a pc-relative branch or jump (B-type, jal, c.j,
+ * c.jal, c.beqz, c.bnez), store where it leads in *@target and return
+ * true.  @insn holds 4 bytes of text; only the low parcel counts for a
+ * compressed instruction.  Register-indirect jumps are not followed.
+ */
+static inline bool klp_insn_branch_target(u32 insn, unsigned long pc,
+					  unsigned long *target)
+{
+	u32 c = insn & KLP_RVC_MASK;
+	long off;
+
+	if (klp_insn_len(insn) == 4) {
+		if (riscv_insn_is_branch(insn))
+			off = (s32)RV_EXTRACT_BTYPE_IMM(insn);
+		else if (riscv_insn_is_jal(insn))
+			off = (s32)RV_EXTRACT_JTYPE_IMM(insn);
+		else
+			return false;
+	} else if (riscv_insn_is_c_j(c) || riscv_insn_is_c_jal(c)) {
+		off = (s32)RVC_EXTRACT_JTYPE_IMM(c);
+	} else if (riscv_insn_is_c_beqz(c) || riscv_insn_is_c_bnez(c)) {
+		off = (s32)RVC_EXTRACT_BTYPE_IMM(c);
+	} else {
+		return false;
+	}
+	*target = pc + off;
+	return true;
+}
+
 #endif /* _ASM_RISCV_KLP_INSN_H */

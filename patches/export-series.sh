@@ -60,6 +60,7 @@ The upstream core, sysfs ABI and log lines are unchanged." \
 	core/wo_ftrace.h:kernel/livepatch/wo_ftrace.h \
 	core/wo_ftrace_patch.c:kernel/livepatch/wo_ftrace_patch.c \
 	core/wo_ftrace_transition.c:kernel/livepatch/wo_ftrace_transition.c \
+	core/wo_ftrace_refuse.c:kernel/livepatch/wo_ftrace_refuse.c \
 	stop_machine_glue/wo_ftrace_stop_machine.c:kernel/livepatch/wo_ftrace_stop_machine.c
 
 rm -rf "$out"

@@ -135,6 +135,8 @@ int klp_stop_machine_apply(struct klp_plan *plan)
 	struct klp_stop_ctx ctx = { .plan = plan };
 	int ret;
 
+	/* The lock order of register_kprobe(): kprobe_mutex first. */
+	kprobes_lock();
 	cpus_read_lock();
 	mutex_lock(&text_mutex);
 	arch_klp_stop_machine_begin();
@@ -143,6 +145,7 @@ int klp_stop_machine_apply(struct klp_plan *plan)
 	arch_klp_stop_machine_end();
 	mutex_unlock(&text_mutex);
 	cpus_read_unlock();
+	kprobes_unlock();
 
 	return ret;
 }

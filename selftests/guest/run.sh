@@ -165,6 +165,100 @@ test_too_short_function_refused() {
 	rmmod klp_test_target
 }
 
+# refused TARGET OBJECT ERRNO REASON: patching TARGET (in module OBJECT,
+# or vmlinux if "") fails with ERRNO and the one dmesg line
+# "livepatch: TARGET: REASON", and its entry bytes stay as they were.
+refused() {
+	before=$(text_bytes "$1")
+	dmesg_mark
+	expect "$1: insmod" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko "target=$1 object=$2")" "$3"
+	expect "$1: dmesg" "$(dmesg_new | grep -c "livepatch: $1: $4")" 1
+	expect "$1: bytes" "$(text_bytes "$1")" "$before"
+	expect "$1: no patch left" "$(ls $KLP)" ""
+}
+
+# Functions whose entry something else owns or enters are refused.
+test_unsafe_targets_refused() {
+	insmod $MODS/klp_test_target.ko
+	refused klp_target_loop klp_test_target EINVAL \
+		"the instruction at klp_target_loop+0x8/.* branches to klp_target_loop+0x4/.*, inside the 8 bytes the jump replaces, not patched"
+	refused klp_target_jump_label klp_test_target EINVAL \
+		"function has a jump label inside the 8 bytes the jump replaces, not patched"
+	refused klp_target_fixup klp_test_target EINVAL \
+		"an exception fixup lands at klp_target_fixup+0x1/.*, inside the 8 bytes the jump replaces, not patched"
+	rmmod klp_test_target
+}
+
+# Functions the patching path runs, or kept apart from tracing, are refused.
+test_patching_path_and_special_text_refused() {
+	refused multi_cpu_stop "" EINVAL "function is run by live patching itself, not patched"
+	refused patch_insn_write "" EINVAL "function is run by live patching itself, not patched"
+	refused klp_enable_patch "" EINVAL "function is run by live patching itself, not patched"
+	refused schedule "" EINVAL "function is scheduler code (.sched.text), not patched"
+	refused start_kernel "" EINVAL "function is __init text, not patched"
+	refused do_page_fault "" EINVAL "function is noinstr code, not patched"
+	refused notify_die "" EINVAL "function is on the kprobe blacklist (NOKPROBE_SYMBOL), not patched"
+}
+
+# Symbols the core cannot resolve get upstream's messages.
+test_unresolvable_symbols_refused() {
+	dmesg_mark
+	expect "insmod missing" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko target=klp_no_such_function)" EINVAL
+	expect "missing: dmesg" \
+		"$(dmesg_new | grep -c "livepatch: symbol 'klp_no_such_function' not found in symbol table")" 1
+	dup=$(awk '$2 ~ /^[tT]$/ && NF == 3 { print $3 }' /proc/kallsyms | sort | uniq -d | head -n 1)
+	dmesg_mark
+	expect "insmod ambiguous $dup" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko target=$dup)" EINVAL
+	expect "ambiguous: dmesg" \
+		"$(dmesg_new | grep -c "livepatch: unresolvable ambiguity for symbol '$dup' in object '(null)'")" 1
+	dmesg_mark
+	expect "insmod wrong sympos" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko "target=$dup sympos=99")" EINVAL
+	expect "wrong sympos: dmesg" \
+		"$(dmesg_new | grep -c "livepatch: symbol position 99 for symbol '$dup' in object 'vmlinux' not found")" 1
+	expect "no patch left" "$(ls $KLP)" ""
+}
+
+# A kprobe in the bytes the jump replaces refuses the patch (EBUSY, it may
+# go away); a patched entry refuses new kprobes; each works once the other
+# is gone, and neither leaves the other's bytes behind.
+test_kprobes_and_patches_exclude_each_other() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_answer)
+	expect "kprobe on entry" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko symbol=klp_target_answer)" OK
+	probed=$(text_bytes klp_target_answer)
+	expect_ne "kprobe armed" "$probed" "$before"
+	dmesg_mark
+	expect "patch refused" "$(klp_insmod $MODS/klp_test_patch_target.ko)" EBUSY
+	expect "dmesg" "$(dmesg_new | grep -c 'livepatch: klp_target_answer: a kprobe is inside the 8 bytes the jump replaces, not patched')" 1
+	expect "bytes kept" "$(text_bytes klp_target_answer)" "$probed"
+	expect "kprobe fires" "$(cat $TARGET/answer; cat /sys/module/klp_test_kprobe/parameters/hits)" "42
+1"
+	rmmod klp_test_kprobe
+	expect "kprobe gone" "$(text_bytes klp_target_answer)" "$before"
+
+	expect "patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	wait_transition klp_test_patch_target
+	for off in 0 4; do
+		expect "kprobe at +$off refused" \
+			"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_answer offset=$off")" EBUSY
+	done
+	expect "still patched" "$(cat $TARGET/answer)" 1042
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	rmmod klp_test_patch_target
+	expect "bytes after unpatch" "$(text_bytes klp_target_answer)" "$before"
+	expect "kprobe after unpatch" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko symbol=klp_target_answer)" OK
+	rmmod klp_test_kprobe
+	expect "bytes at the end" "$(text_bytes klp_target_answer)" "$before"
+	rmmod klp_test_target
+}
+
 # Nothing above made the kernel warn, oops or report a bug.
 test_no_kernel_warnings() {
 	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
@@ -178,4 +272,8 @@ run_tests \
 	test_patch_waits_for_sleeping_kthread \
 	test_pending_patch_reversed \
 	test_too_short_function_refused \
+	test_unsafe_targets_refused \
+	test_patching_path_and_special_text_refused \
+	test_unresolvable_symbols_refused \
+	test_kprobes_and_patches_exclude_each_other \
 	test_no_kernel_warnings

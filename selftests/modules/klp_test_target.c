@@ -6,12 +6,20 @@
  *   sleep    (write) start a kthread that sleeps inside klp_target_busy()
  *   release  (write) let that kthread leave klp_target_busy()
  *
- * klp_target_tiny is 4 bytes long, too short for the 8-byte jump.
+ * Functions the port must refuse to patch:
+ *   klp_target_tiny        4 bytes long, too short for the 8-byte jump
+ *   klp_target_loop        a loop branches back to entry + 4
+ *   klp_target_jump_label  a jump label site at its entry
+ *   klp_target_fixup       an exception fixup lands at entry + 4
  */
 #include <linux/completion.h>
+#include <linux/jump_label.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <asm/asm-extable.h>
+
+#include "klp_test_target.h"
 
 static DECLARE_COMPLETION(klp_target_entered);
 static DECLARE_COMPLETION(klp_target_released);
@@ -43,6 +51,63 @@ asm(".pushsection .text, \"ax\"\n"
 	"ret\n"
 	".option pop\n"
 	".size klp_target_after_tiny, . - klp_target_after_tiny\n"
+	".popsection\n");
+
+/* "li; 1: addi; blt 1b": the loop's branch lands at entry + 4. */
+asm(".pushsection .text, \"ax\"\n"
+	".globl klp_target_loop\n"
+	".type klp_target_loop, @function\n"
+	"klp_target_loop:\n"
+	".option push\n"
+	".option norvc\n"
+	"li a1, 0\n"
+	"1: addi a1, a1, 1\n"
+	"blt a1, a0, 1b\n"
+	"mv a0, a1\n"
+	"ret\n"
+	".option pop\n"
+	".size klp_target_loop, . - klp_target_loop\n"
+	".popsection\n");
+
+DEFINE_STATIC_KEY_FALSE(klp_target_key);
+
+/* A static branch (a 4-byte nop patched by jump labels) at the entry. */
+asm(".pushsection .text, \"ax\"\n"
+	".globl klp_target_jump_label\n"
+	".type klp_target_jump_label, @function\n"
+	"klp_target_jump_label:\n"
+	".option push\n"
+	".option norelax\n"
+	".option norvc\n"
+	"1: nop\n"
+	".pushsection __jump_table, \"aw\"\n"
+	".align 3\n"
+	".long 1b - ., 2f - .\n"
+	".dword klp_target_key - .\n"
+	".popsection\n"
+	"li a0, 0\n"
+	"ret\n"
+	"2: li a0, 1\n"
+	"ret\n"
+	".option pop\n"
+	".size klp_target_jump_label, . - klp_target_jump_label\n"
+	".popsection\n");
+
+/* A load whose exception fixup resumes at entry + 4. */
+asm(".pushsection .text, \"ax\"\n"
+	".globl klp_target_fixup\n"
+	".type klp_target_fixup, @function\n"
+	"klp_target_fixup:\n"
+	".option push\n"
+	".option norvc\n"
+	"li a1, 0\n"
+	"2: addi a1, a1, 1\n"
+	"1: ld a1, 0(a0)\n"
+	"mv a0, a1\n"
+	"ret\n"
+	".option pop\n"
+	".size klp_target_fixup, . - klp_target_fixup\n"
+	_ASM_EXTABLE(1b, 2b)
 	".popsection\n");
 
 static int klp_target_sleeper_fn(void *data)

@@ -47,7 +47,8 @@ for p in $patches; do
 done
 rm -rf "$tmp"
 
-objs="kernel/livepatch/wo_ftrace_patch.o kernel/livepatch/wo_ftrace_transition.o
+objs="kernel/livepatch/wo_ftrace_patch.o kernel/livepatch/wo_ftrace_refuse.o
+      kernel/livepatch/wo_ftrace_transition.o
       kernel/livepatch/wo_ftrace_stop_machine.o arch/riscv/kernel/livepatch.o"
 # shellcheck disable=SC2086
 (cd "$ksrc" && touch $(echo "$objs" | sed 's/\.o/.c/g') &&

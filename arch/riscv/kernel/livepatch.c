@@ -13,9 +13,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/extable.h>
 #include <linux/kernel.h>
 #include <linux/memory.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
@@ -26,23 +28,95 @@
 #include <asm/ptrace.h>
 #include <asm/stacktrace.h>
 
+static bool klp_in_window(unsigned long addr, unsigned long target)
+{
+	return target > addr && target < addr + KLP_JUMP_SIZE;
+}
+
 /*
- * Record an old function entry and the bytes the jump will cover.
- * Called with klp_mutex held, before anything is written.
+ * Does code of the function at @addr branch into the middle of the jump
+ * window?  The window's own bytes are decoded from @head (the original
+ * bytes, whatever the entry holds now), the rest from the live text.
+ */
+static int klp_check_branches(unsigned long addr, unsigned long size,
+			      const u8 *head, const char *name)
+{
+	unsigned long pc, target;
+	u32 insn;
+
+	for (pc = addr; pc < addr + size; pc += klp_insn_len(insn)) {
+		insn = 0;
+		if (pc + 2 <= addr + KLP_JUMP_SIZE) {
+			insn = head[pc - addr] | head[pc - addr + 1] << 8;
+			if (pc + 4 <= addr + KLP_JUMP_SIZE)
+				insn |= (head[pc - addr + 2] |
+					 head[pc - addr + 3] << 8) << 16;
+			else if (copy_from_kernel_nofault((u8 *)&insn + 2,
+							  (void *)pc + 2, 2))
+				return -EFAULT;
+		} else if (copy_from_kernel_nofault(&insn, (void *)pc,
+						    min(4UL, addr + size - pc))) {
+			return -EFAULT;
+		}
+		if (klp_insn_branch_target(insn, pc, &target) &&
+		    klp_in_window(addr, target)) {
+			pr_err("%s: the instruction at %pS branches to %pS, inside the 8 bytes the jump replaces, not patched\n",
+			       name, (void *)pc, (void *)target);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Does an exception fixup of vmlinux or @addr's module land in the window? */
+static int klp_check_fixups(unsigned long addr, const char *name)
+{
+	const struct exception_table_entry *ex = __start___ex_table;
+	const struct exception_table_entry *end = __stop___ex_table;
+	struct module *mod;
+	int ret = 0;
+
+	preempt_disable();
+	mod = __module_text_address(addr);
+	if (mod) {
+		ex = mod->extable;
+		end = ex + mod->num_exentries;
+	}
+	for (; ex < end; ex++) {
+		unsigned long fixup = (unsigned long)&ex->fixup + ex->fixup;
+
+		if (klp_in_window(addr, fixup)) {
+			ret = -EINVAL;
+			break;
+		}
+	}
+	preempt_enable();
+	if (ret)
+		pr_err("%s: an exception fixup lands at %pS, inside the 8 bytes the jump replaces, not patched\n",
+		       name, (void *)(addr + 1));
+	return ret;
+}
+
+/*
+ * Record an old function entry and the bytes the jump will cover, and
+ * refuse a function that branches into them.  Called with klp_mutex held,
+ * before anything is written, after klp_check_patchable().
  */
 int arch_klp_init_site(struct arch_klp_site *site, unsigned long addr,
 		       unsigned long size, const char *name)
 {
-	if (size < KLP_JUMP_SIZE) {
-		pr_err("%s: function is %lu bytes, shorter than the %d-byte jump\n",
-		       name, size, KLP_JUMP_SIZE);
-		return -EINVAL;
-	}
+	int ret;
+
 	if (copy_from_kernel_nofault(site->saved, (void *)addr, KLP_JUMP_SIZE)) {
 		pr_err("%s: cannot read the function entry at %pS\n",
 		       name, (void *)addr);
 		return -EFAULT;
 	}
+	ret = klp_check_branches(addr, size, site->saved, name);
+	if (!ret)
+		ret = klp_check_fixups(addr, name);
+	if (ret)
+		return ret;
 	site->addr = addr;
 	site->name = name;
 	site->target = 0;

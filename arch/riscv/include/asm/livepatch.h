@@ -15,6 +15,10 @@ struct task_struct;
 asmlinkage void handle_exception(void);
 extern unsigned long ret_from_exception_end;
 
+/* vmlinux's exception table, for fixups that land inside a jump window. */
+extern struct exception_table_entry __start___ex_table[];
+extern struct exception_table_entry __stop___ex_table[];
+
 /**
  * struct arch_klp_site - one old function entry that jumps may be written to
  * @addr:	entry of the old function, where the jump goes

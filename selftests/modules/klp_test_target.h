@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Functions of klp_test_target that live patches replace.  Global, so that
+ * the compiler cannot fold them into their callers.
+ */
+#ifndef _KLP_TEST_TARGET_H
+#define _KLP_TEST_TARGET_H
+
+int klp_target_answer(void);
+void klp_target_busy(void);
+
+#endif /* _KLP_TEST_TARGET_H */
