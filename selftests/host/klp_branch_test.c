@@ -13,6 +13,7 @@
 
 #include "klp_insn.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_INSNS	600
 #define TEXT_MAX	(NR_INSNS * 4)
 
@@ -28,31 +29,39 @@ static void report(bool ok, const char *what, unsigned long addr)
 		failed++;
 }
 
-/* One line of assembly: a branch to a random label in reach, or filler. */
+/* The forms emitted: branches and jumps to label %d, and filler. */
+static const struct {
+	const char *line;
+	bool far;	/* jal reaches any label, the others one nearby */
+} forms[] = {
+	{ "\tbeq a0, a1, L%d\n", false },
+	{ "\tbne t0, t1, L%d\n", false },
+	{ "\tbltu s0, a5, L%d\n", false },
+	{ "\tbge a2, zero, L%d\n", false },
+	{ "\tjal ra, L%d\n", true },
+	{ "\tjal zero, L%d\n", true },
+	{ "\tc.j L%d\n", false },
+	{ "\tc.beqz a0, L%d\n", false },
+	{ "\tc.bnez a5, L%d\n", false },
+	{ "\tc.addi a0, 1 # L%d\n", false },
+	{ "\tauipc t1, 0x12345 # L%d\n", false },
+	{ "\tjalr zero, 16(t1) # L%d\n", false },
+};
+
+/* One line of assembly: a random form, its label in reach. */
 static void emit(FILE *f, int i)
 {
-	int near = i + (int)(random() % 41) - 20;
-	int far = (int)(random() % NR_INSNS);
+	unsigned int form = random() % ARRAY_SIZE(forms);
+	int label = i + (int)(random() % 41) - 20;
 
-	if (near < 0)
-		near = 0;
-	if (near >= NR_INSNS)
-		near = NR_INSNS - 1;
+	if (forms[form].far)
+		label = (int)(random() % NR_INSNS);
+	if (label < 0)
+		label = 0;
+	if (label >= NR_INSNS)
+		label = NR_INSNS - 1;
 	fprintf(f, "L%d:\n", i);
-	switch (random() % 12) {
-	case 0: fprintf(f, "\tbeq a0, a1, L%d\n", near); break;
-	case 1: fprintf(f, "\tbne t0, t1, L%d\n", near); break;
-	case 2: fprintf(f, "\tbltu s0, a5, L%d\n", near); break;
-	case 3: fprintf(f, "\tbge a2, zero, L%d\n", near); break;
-	case 4: fprintf(f, "\tjal ra, L%d\n", far); break;
-	case 5: fprintf(f, "\tjal zero, L%d\n", far); break;
-	case 6: fprintf(f, "\tc.j L%d\n", near); break;
-	case 7: fprintf(f, "\tc.beqz a0, L%d\n", near); break;
-	case 8: fprintf(f, "\tc.bnez a5, L%d\n", near); break;
-	case 9: fprintf(f, "\tc.addi a0, 1\n"); break;
-	case 10: fprintf(f, "\tauipc t1, 0x12345\n"); break;
-	default: fprintf(f, "\tjalr zero, 16(t1)\n"); break;
-	}
+	fprintf(f, forms[form].line, label);
 }
 
 /* Assemble the generated source and return the objdump listing. */
@@ -109,7 +118,7 @@ int main(void)
 	}
 	printf("KTAP version 1\n");
 	while (fgets(line, sizeof(line), dump)) {
-		unsigned int enc, i, len_od;
+		unsigned int i, len_od;
 		bool is_branch = false, ok;
 		char hex[16];
 		u32 insn;
@@ -118,11 +127,11 @@ int main(void)
 			continue;
 		if (strchr(line, '<') && !strchr(line, '\t'))
 			continue;
-		if (sscanf(hex, "%x", &enc) != 1 || addr >= len)
+		if (strspn(hex, "0123456789abcdef") != strlen(hex) || addr >= len)
 			continue;
 		len_od = strlen(hex) / 2;
 		memcpy(&insn, text + addr, sizeof(insn));
-		for (i = 0; i < sizeof(branches) / sizeof(branches[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(branches); i++)
 			if (!strcmp(mnem, branches[i]))
 				is_branch = true;
 
