@@ -8,23 +8,33 @@
 #   make patches   write the port as a git-am series to build/patches/
 #
 # KSRC=/path/to/tree builds against another kernel tree (patched in place).
+# FLAVOUR=preempt builds and tests the kernel with qemu/preempt.config on
+# top (full preemption, lockdep), in its own tree, booted on AIA.
 
 REPO      := $(CURDIR)
 BUILD     := $(REPO)/build
 TARBALL   ?= /usr/src/linux-source-6.12.tar.xz
+FLAVOUR   ?= base
+ifeq ($(FLAVOUR),base)
 KSRC      ?= $(BUILD)/linux-source-6.12
+CONFIG    ?= $(REPO)/qemu/wo_ftrace.config
+else
+KSRC      ?= $(BUILD)/linux-$(FLAVOUR)
+CONFIG    ?= $(REPO)/qemu/wo_ftrace.config $(REPO)/qemu/$(FLAVOUR).config
+endif
+QEMU_MACHINE_preempt := virt,aia=aplic-imsic
+QEMU_CONSOLE_preempt := hvc0
 CROSS     := riscv64-linux-gnu-
 KMAKE      = $(MAKE) -C $(KSRC) ARCH=riscv CROSS_COMPILE="ccache $(CROSS)" -j$(shell nproc)
-CONFIG    ?= $(REPO)/qemu/wo_ftrace.config
-MODDIR    := $(BUILD)/modules
-INITRAMFS := $(BUILD)/initramfs.cpio
+MODDIR    := $(BUILD)/modules-$(FLAVOUR)
+INITRAMFS := $(BUILD)/initramfs-$(FLAVOUR).cpio
 HOSTBIN   := $(BUILD)/host
 
 DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu \
 	qemu-system-misc opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
-.PHONY: all demo test deps kernel modules initramfs host-test guest-test patches \
+.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt patches \
 	patches-test style-check clean
 
 all: kernel modules
@@ -38,9 +48,14 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-$(BUILD)/linux-source-6.12/Makefile:
-	mkdir -p $(BUILD)
-	tar -C $(BUILD) -xf $(TARBALL)
+# A fresh tree from the tarball, for the default KSRC of each flavour.
+$(BUILD)/linux-%/Makefile:
+	rm -rf $(BUILD)/unpack-$*
+	mkdir -p $(BUILD)/unpack-$*
+	tar -C $(BUILD)/unpack-$* -xf $(TARBALL)
+	rm -rf $(BUILD)/linux-$*
+	mv $(BUILD)/unpack-$*/linux-* $(BUILD)/linux-$*
+	rmdir $(BUILD)/unpack-$*
 
 kernel: deps $(KSRC)/Makefile
 	sh patches/apply-port.sh $(REPO) $(KSRC)
@@ -78,12 +93,17 @@ host-test: deps $(HOST_TESTS)
 	done; echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 guest-test: initramfs
-	sh qemu/run.sh $(KSRC) $(INITRAMFS) test
+	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
+	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
+		sh qemu/run.sh $(KSRC) $(INITRAMFS) test
+
+guest-test-preempt:
+	$(MAKE) --no-print-directory guest-test FLAVOUR=preempt
 
 # Every suite runs; the last line sums them, the exit status is 0 only if
 # all passed.
 test: deps
-	@sh selftests/run-suites.sh host-test guest-test style-check patches-test
+	@sh selftests/run-suites.sh host-test guest-test guest-test-preempt style-check patches-test
 
 style-check: kernel
 	sh selftests/style/check.sh $(REPO) $(KSRC)
@@ -92,7 +112,7 @@ patches: $(KSRC)/Makefile
 	sh patches/export-series.sh $(REPO) $(KSRC) $(BUILD)/patches
 
 patches-test: patches
-	sh patches/test-series.sh $(REPO) $(TARBALL) $(BUILD)/patches $(CONFIG)
+	sh patches/test-series.sh $(REPO) $(TARBALL) $(BUILD)/patches "$(CONFIG)"
 
 clean:
 	rm -rf $(BUILD)

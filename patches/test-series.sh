@@ -2,7 +2,7 @@
 # Check the exported series the way a distribution build consumes it:
 # git am onto the pristine files of a fresh tree, then build that tree
 # with the QEMU configuration.
-# Usage: test-series.sh REPO TARBALL SERIES_DIR FRAGMENT
+# Usage: test-series.sh REPO TARBALL SERIES_DIR "FRAGMENT..."
 set -eu
 repo=$1
 tarball=$2
@@ -37,7 +37,8 @@ git -C "$am" ls-files | while read -r f; do
 	cp "$am/$f" "$tree/$f"
 done
 
-sh "$repo/qemu/configure-kernel.sh" "$tree" "$frag"
+# shellcheck disable=SC2086
+sh "$repo/qemu/configure-kernel.sh" "$tree" $frag
 make -s -C "$tree" ARCH=riscv CROSS_COMPILE="ccache riscv64-linux-gnu-" -j"$(nproc)" Image modules
 echo "test-series: $(ls "$series" | wc -l) patches applied with git am and built: Linux $(make -s -C "$tree" kernelversion)"
 rm -rf "$dir"

@@ -10,13 +10,14 @@ mode=$3
 repo=$(cd "$(dirname "$0")/.." && pwd)
 log=$repo/build/guest-$mode.log
 machine=${QEMU_MACHINE:-virt}
+console=${QEMU_CONSOLE:-ttyS0}
 timeout=${QEMU_TIMEOUT:-600}
 
 timeout "$timeout" qemu-system-riscv64 -machine "$machine" -smp 4 -m 512M \
 	-nographic -no-reboot \
 	-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin \
 	-kernel "$ksrc/arch/riscv/boot/Image" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic klp=$mode ${QEMU_APPEND:-}" < /dev/null 2>&1 |
+	-append "console=$console panic=-1 oops=panic klp=$mode ${QEMU_APPEND:-}" < /dev/null 2>&1 |
 	tr -d '\r' | tee "$log"
 status=$?
 

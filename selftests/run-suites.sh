@@ -7,6 +7,7 @@ logs=build/logs
 mkdir -p "$logs"
 passed=0
 failed=0
+skipped=0
 for suite in "$@"; do
 	echo "== $suite"
 	make --no-print-directory "$suite" > "$logs/$suite.log" 2>&1
@@ -16,10 +17,12 @@ for suite in "$@"; do
 	if [ -n "$line" ]; then
 		p=$(echo "$line" | cut -d' ' -f1)
 		f=$(echo "$line" | cut -d' ' -f3)
+		s=$(echo "$line" | sed -n 's/.*, \([0-9]*\) skipped$/\1/p')
 	else
 		p=0
 		f=0
 	fi
+	s=${s:-0}
 	# A suite that failed without a failed test (build error, timeout,
 	# crash) counts as one failure; one without counts as one test.
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -27,9 +30,15 @@ for suite in "$@"; do
 	elif [ $rc -eq 0 ] && [ "$p" -eq 0 ]; then
 		p=1
 	fi
-	echo "== $suite: $p passed, $f failed (log: $logs/$suite.log)"
+	echo "== $suite: $p passed, $f failed, $s skipped (log: $logs/$suite.log)"
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
+	s=
 done
-echo "tests: $passed passed, $failed failed"
+if [ $skipped -gt 0 ]; then
+	echo "tests: $passed passed, $failed failed, $skipped skipped"
+else
+	echo "tests: $passed passed, $failed failed"
+fi
 [ $failed -eq 0 ]

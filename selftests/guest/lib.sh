@@ -8,6 +8,24 @@ PEEK=/sys/module/klp_test_peek/parameters
 TARGET=/sys/module/klp_test_target/parameters
 
 test_failed=0
+test_skipped=
+
+# skip REASON: the test cannot run on this kernel; it is counted apart.
+skip() {
+	test_skipped=$1
+}
+
+# Is the kernel fully preemptible (CONFIG_PREEMPT)?
+preemptible() {
+	uname -v | grep -qw PREEMPT
+}
+
+# The pid of the task whose comm is $1.
+pid_of() {
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
+	done
+}
 
 # expect DESCRIPTION ACTUAL WANTED
 expect() {
@@ -73,15 +91,20 @@ dmesg_new() {
 run_tests() {
 	passed=0
 	failed=0
+	skipped=0
 	n=0
 	echo "KTAP version 1"
 	echo "1..$#"
 	for t in "$@"; do
 		n=$((n + 1))
 		test_failed=0
+		test_skipped=
 		"$t"
 		desc=$(echo "$t" | sed 's/^test_//; s/_/ /g')
-		if [ $test_failed -eq 0 ]; then
+		if [ -n "$test_skipped" ]; then
+			echo "ok $n $desc # SKIP $test_skipped"
+			skipped=$((skipped + 1))
+		elif [ $test_failed -eq 0 ]; then
 			echo "ok $n $desc"
 			passed=$((passed + 1))
 		else
@@ -89,5 +112,9 @@ run_tests() {
 			failed=$((failed + 1))
 		fi
 	done
-	echo "$passed passed, $failed failed"
+	if [ $skipped -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
 }

@@ -259,6 +259,140 @@ test_kprobes_and_patches_exclude_each_other() {
 	rmmod klp_test_target
 }
 
+# spin_blocks FUNC PARAM: a kthread started by writing the target's PARAM
+# spins in FUNC's code; a patch of FUNC waits in transition with its bytes
+# unchanged, and completes once the spin stops.
+spin_blocks() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes "$1")
+	echo 1 > $TARGET/"$2"
+	expect "insmod" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko "target=$1 object=klp_test_target")" OK
+	sleep 2
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	expect "bytes unchanged" "$(text_bytes "$1")" "$before"
+	echo 1 > $TARGET/stop
+	wait_transition klp_test_patch_param
+	expect "transition done" "$(cat $KLP/klp_test_patch_param/transition)" 0
+	expect "jump target" "$(jump_target "$1")" "$(sym_addr livepatch_param_func)"
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	expect "bytes after disable" "$(text_bytes "$1")" "$before"
+	rmmod klp_test_patch_param
+	rmmod klp_test_target
+}
+
+# A kthread preempted by an interrupt while it spins inside the old
+# function (seen through the exception frame's epc).
+test_patch_waits_for_preempted_task() {
+	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
+	spin_blocks klp_target_spin spin
+}
+
+# A kthread spinning in a frameless asm leaf called by the old function:
+# the caller is seen only in the exception frame's ra.
+test_patch_waits_for_frameless_callee() {
+	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
+	spin_blocks klp_target_leaf_caller leaf
+}
+
+# A kretprobe on the function the kthread sleeps in replaces the return
+# address into klp_target_busy() by its trampoline: the stack cannot tell,
+# so the patch waits until the thread has left.
+test_kretprobe_hiding_caller_blocks() {
+	insmod $MODS/klp_test_target.ko
+	expect "kretprobe" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=wait_for_completion ret=1")" OK
+	before=$(text_bytes klp_target_busy)
+	echo 1 > $TARGET/sleep
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "bytes unchanged" "$(text_bytes klp_target_busy)" "$before"
+	echo 1 > $TARGET/release
+	wait_transition klp_test_patch_target
+	expect "transition done" "$(cat $KLP/klp_test_patch_target/transition)" 0
+	expect "answer patched" "$(cat $TARGET/answer)" 1042
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	rmmod klp_test_patch_target
+	rmmod klp_test_kprobe
+	rmmod klp_test_target
+}
+
+# Disabling waits while a task is inside the new function (its module
+# could be removed under it), and completes once the task has left.
+test_disable_waits_for_task_in_new_function() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
+	wait_transition klp_test_patch_target
+	echo 1 > $TARGET/sleep
+	expect "task in new function" \
+		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "still jumps" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_klp_target_busy)"
+	echo 1 > /sys/module/klp_test_patch_target/parameters/release
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	rmmod klp_test_target
+}
+
+# A zombie (exited, not reaped) and the idle tasks neither crash nor block
+# the check.
+test_zombie_task_does_not_block() {
+	sh -c 'true & exec sleep 3' &
+	sleep 0.5
+	expect "a zombie exists" "$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l | grep -c '^[1-9]')" 1
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
+	expect "patched output" "$(cat /proc/cmdline)" "this has been live patched"
+	echo 0 > $KLP/livepatch_sample/enabled
+	wait_gone livepatch_sample
+	rmmod livepatch_sample
+	wait
+}
+
+# A patch blocked by a sleeping kthread names it in dmesg (dynamic debug in
+# klp_try_switch_task); "force" then checks only the 8-byte jump window
+# and completes.  As upstream, forcing an enable does not pin the patch
+# module (forcing a disable does).
+test_blocked_patch_named_then_forced() {
+	echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	echo 1 > $TARGET/sleep
+	pid=$(pid_of klp_sleeper)
+	dmesg_mark
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_busy object=klp_test_target")" OK
+	sleep 1.5
+	expect "task named" "$(dmesg_new | grep -c "livepatch: klp_try_switch_task: klp_sleeper:$pid is sleeping on function klp_target_busy" | grep -c '^[1-9]')" 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	expect "bytes unchanged" "$(text_bytes klp_target_busy)" "$before"
+	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
+	dmesg_mark
+	echo 1 > $KLP/klp_test_patch_param/force
+	wait_transition klp_test_patch_param
+	expect "forced" "$(dmesg_new | grep -o 'livepatch: .*')" \
+"livepatch: forcing remaining tasks to the patched state
+livepatch: 'klp_test_patch_param': patching complete"
+	expect "jump target" "$(jump_target klp_target_busy)" "$(sym_addr livepatch_param_func)"
+	echo 1 > $TARGET/release
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_param
+	expect "patch module removed" "$(grep -c '^klp_test_patch_param ' /proc/modules)" 0
+	rmmod klp_test_target
+}
+
 # Nothing above made the kernel warn, oops or report a bug.
 test_no_kernel_warnings() {
 	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
@@ -276,4 +410,10 @@ run_tests \
 	test_patching_path_and_special_text_refused \
 	test_unresolvable_symbols_refused \
 	test_kprobes_and_patches_exclude_each_other \
+	test_patch_waits_for_preempted_task \
+	test_patch_waits_for_frameless_callee \
+	test_kretprobe_hiding_caller_blocks \
+	test_disable_waits_for_task_in_new_function \
+	test_zombie_task_does_not_block \
+	test_blocked_patch_named_then_forced \
 	test_no_kernel_warnings

@@ -5,6 +5,10 @@
  *   answer   (read)  klp_target_answer(): 42 unpatched
  *   sleep    (write) start a kthread that sleeps inside klp_target_busy()
  *   release  (write) let that kthread leave klp_target_busy()
+ *   spin     (write) start a kthread spinning inside klp_target_spin()
+ *   leaf     (write) start a kthread spinning in a frameless asm leaf
+ *                    called by klp_target_leaf_caller()
+ *   stop     (write) end both spins
  *
  * Functions the port must refuse to patch:
  *   klp_target_tiny        4 bytes long, too short for the 8-byte jump
@@ -24,6 +28,9 @@
 static DECLARE_COMPLETION(klp_target_entered);
 static DECLARE_COMPLETION(klp_target_released);
 static struct task_struct *klp_target_sleeper;
+static DECLARE_COMPLETION(klp_target_spinning);
+static struct task_struct *klp_target_spinner;
+static int klp_target_stop;
 
 noinline int klp_target_answer(void)
 {
@@ -52,6 +59,37 @@ asm(".pushsection .text, \"ax\"\n"
 	".option pop\n"
 	".size klp_target_after_tiny, . - klp_target_after_tiny\n"
 	".popsection\n");
+
+noinline void klp_target_spin(void)
+{
+	complete(&klp_target_spinning);
+	while (!READ_ONCE(klp_target_stop))
+		cpu_relax();
+}
+
+/*
+ * A leaf without a frame: while it spins, its caller is seen only in the
+ * exception frame's ra.  a0: the flag to wait for, a1: the flag to set.
+ */
+void klp_target_leaf(int *stop, int *running);
+asm(".pushsection .text, \"ax\"\n"
+	".globl klp_target_leaf\n"
+	".type klp_target_leaf, @function\n"
+	"klp_target_leaf:\n"
+	"li t0, 1\n"
+	"sw t0, 0(a1)\n"
+	"1: lw t0, 0(a0)\n"
+	"beqz t0, 1b\n"
+	"ret\n"
+	".size klp_target_leaf, . - klp_target_leaf\n"
+	".popsection\n");
+
+static int klp_target_leaf_running;
+
+noinline void klp_target_leaf_caller(void)
+{
+	klp_target_leaf(&klp_target_stop, &klp_target_leaf_running);
+}
 
 /* "li; 1: addi; blt 1b": the loop's branch lands at entry + 4. */
 asm(".pushsection .text, \"ax\"\n"
@@ -122,6 +160,74 @@ static int klp_target_sleeper_fn(void *data)
 	return 0;
 }
 
+static int klp_target_spin_fn(void *data)
+{
+	if (data)
+		klp_target_leaf_caller();
+	else
+		klp_target_spin();
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/* Start the spinning kthread: in klp_target_spin(), or in the leaf. */
+static int klp_target_start_spin(bool leaf)
+{
+	struct task_struct *t;
+
+	if (klp_target_spinner)
+		return -EBUSY;
+	t = kthread_run(klp_target_spin_fn, leaf ? (void *)1 : NULL,
+			"klp_spinner");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	klp_target_spinner = t;
+	if (leaf) {
+		while (!READ_ONCE(klp_target_leaf_running))
+			schedule_timeout_uninterruptible(1);
+	} else {
+		wait_for_completion(&klp_target_spinning);
+	}
+	return 0;
+}
+
+static int spin_set(const char *val, const struct kernel_param *kp)
+{
+	return klp_target_start_spin(false);
+}
+
+static const struct kernel_param_ops spin_ops = {
+	.set = spin_set,
+};
+module_param_cb(spin, &spin_ops, NULL, 0200);
+
+static int leaf_set(const char *val, const struct kernel_param *kp)
+{
+	return klp_target_start_spin(true);
+}
+
+static const struct kernel_param_ops leaf_ops = {
+	.set = leaf_set,
+};
+module_param_cb(leaf, &leaf_ops, NULL, 0200);
+
+static int stop_set(const char *val, const struct kernel_param *kp)
+{
+	WRITE_ONCE(klp_target_stop, 1);
+	return 0;
+}
+
+static const struct kernel_param_ops stop_ops = {
+	.set = stop_set,
+};
+module_param_cb(stop, &stop_ops, NULL, 0200);
+
 static int answer_get(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", klp_target_answer());
@@ -138,12 +244,13 @@ static int sleep_set(const char *val, const struct kernel_param *kp)
 
 	if (klp_target_sleeper)
 		return -EBUSY;
-	t = kthread_run(klp_target_sleeper_fn, NULL, "klp_target_sleeper");
+	t = kthread_run(klp_target_sleeper_fn, NULL, "klp_sleeper");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	get_task_struct(t);
 	klp_target_sleeper = t;
-	wait_for_completion(&klp_target_entered);
+	/* Not signalled when a patch made klp_target_busy() go elsewhere. */
+	wait_for_completion_timeout(&klp_target_entered, HZ);
 	return 0;
 }
 
@@ -166,9 +273,14 @@ module_param_cb(release, &release_ops, NULL, 0200);
 static void __exit klp_target_exit(void)
 {
 	complete_all(&klp_target_released);
+	WRITE_ONCE(klp_target_stop, 1);
 	if (klp_target_sleeper) {
 		kthread_stop(klp_target_sleeper);
 		put_task_struct(klp_target_sleeper);
+	}
+	if (klp_target_spinner) {
+		kthread_stop(klp_target_spinner);
+		put_task_struct(klp_target_spinner);
 	}
 }
 

@@ -8,5 +8,7 @@
 
 int klp_target_answer(void);
 void klp_target_busy(void);
+void klp_target_spin(void);
+void klp_target_leaf_caller(void);
 
 #endif /* _KLP_TEST_TARGET_H */

@@ -18,6 +18,7 @@
 #include <linux/memory.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/rethook.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/string.h>
@@ -199,6 +200,24 @@ static bool klp_pc_busy(unsigned long pc, const struct klp_busy_range *ranges,
 	return false;
 }
 
+/*
+ * A kretprobe replaces a return address with its trampoline and keeps the
+ * real one in the task's rethook list, with the frame pointer it saw
+ * (@frame).  Returns the real address, or 0 if it cannot be found: the
+ * stack is then unreliable.
+ */
+static unsigned long klp_real_return(struct task_struct *task,
+				     unsigned long ra, unsigned long frame)
+{
+#ifdef CONFIG_RETHOOK
+	struct llist_node *cur = NULL;
+
+	if (is_rethook_trampoline(ra))
+		return rethook_find_ret_addr(task, frame, &cur);
+#endif
+	return ra;
+}
+
 static bool klp_fp_valid(unsigned long fp, unsigned long sp,
 			 unsigned long high)
 {
@@ -211,15 +230,17 @@ static bool klp_fp_valid(unsigned long fp, unsigned long sp,
  * return address is checked, and at an exception frame both the
  * interrupted pc and the ra register: a frameless function does not save
  * ra, so its caller is only seen there.  A walk that stops before the
- * stack's bottom (the pt_regs at its top) is unreliable.
+ * stack's bottom (the pt_regs at its top) is unreliable.  A return address
+ * a kretprobe took is replaced by the real one from the task's rethooks.
  *
  * Returns 0, -EADDRINUSE (a busy pc; *@name says where) or -EINVAL.
  */
-static int klp_walk_stack(unsigned long low, unsigned long pc,
+static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 			  unsigned long fp, unsigned long sp,
 			  const struct klp_busy_range *ranges, unsigned int nr,
 			  const char **name)
 {
+	unsigned long low = (unsigned long)task_stack_page(task);
 	unsigned long high = low + THREAD_SIZE;
 	unsigned long bottom = high - sizeof(struct pt_regs);
 	struct pt_regs *regs = NULL;
@@ -235,13 +256,18 @@ static int klp_walk_stack(unsigned long low, unsigned long pc,
 		frame = (const struct stackframe *)fp - 1;
 		sp = fp;
 		next_fp = READ_ONCE_NOCHECK(frame->fp);
-		ra = READ_ONCE_NOCHECK(frame->ra);
+		ra = klp_real_return(task, READ_ONCE_NOCHECK(frame->ra),
+				     next_fp);
+		if (!ra)
+			return -EINVAL;
 
 		/* A leaf saves only s0, where a full frame keeps ra. */
 		if (regs && pc == regs->epc && klp_fp_valid(ra, sp, high)) {
 			fp = ra;
-			pc = regs->ra;
+			pc = klp_real_return(task, regs->ra, fp);
 			regs = NULL;
+			if (!pc)
+				return -EINVAL;
 			continue;
 		}
 		regs = NULL;
@@ -252,7 +278,10 @@ static int klp_walk_stack(unsigned long low, unsigned long pc,
 			regs = (struct pt_regs *)sp;
 			if (user_mode(regs))
 				break;
-			if (klp_pc_busy(regs->ra, ranges, nr, name))
+			ra = klp_real_return(task, regs->ra, regs->s0);
+			if (!ra)
+				return -EINVAL;
+			if (klp_pc_busy(ra, ranges, nr, name))
 				return -EADDRINUSE;
 			pc = regs->epc;
 			fp = regs->s0;
@@ -281,8 +310,7 @@ int klp_check_calltrace(struct task_struct *task,
 	/* An exited task whose stack is already gone runs nothing. */
 	if (!try_get_task_stack(task))
 		return 0;
-	ret = klp_walk_stack((unsigned long)task_stack_page(task),
-			     task->thread.ra, task->thread.s[0],
+	ret = klp_walk_stack(task, task->thread.ra, task->thread.s[0],
 			     task->thread.sp, ranges, nr, name);
 	put_task_stack(task);
 	return ret;
@@ -296,8 +324,7 @@ int klp_check_calltrace(struct task_struct *task,
 int klp_check_current_calltrace(const struct klp_busy_range *ranges,
 				unsigned int nr, const char **name)
 {
-	return klp_walk_stack((unsigned long)task_stack_page(current),
-			      _THIS_IP_,
+	return klp_walk_stack(current, _THIS_IP_,
 			      (unsigned long)__builtin_frame_address(0),
 			      current_stack_pointer, ranges, nr, name);
 }
@@ -368,6 +395,7 @@ void arch_klp_flush_local_icache(void)
  * hit there would single-step over a half-written entry.
  */
 NOKPROBE_SYMBOL(klp_pc_busy);
+NOKPROBE_SYMBOL(klp_real_return);
 NOKPROBE_SYMBOL(klp_fp_valid);
 NOKPROBE_SYMBOL(klp_walk_stack);
 NOKPROBE_SYMBOL(klp_check_calltrace);
