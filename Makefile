@@ -9,7 +9,8 @@
 #
 # KSRC=/path/to/tree builds against another kernel tree (patched in place).
 # FLAVOUR=preempt builds and tests the kernel with qemu/preempt.config on
-# top (full preemption, lockdep), in its own tree, booted on AIA.
+# top (full preemption, lockdep), in its own tree, booted on AIA;
+# FLAVOUR=ftrace with qemu/ftrace.config (the function tracer).
 
 REPO      := $(CURDIR)
 BUILD     := $(REPO)/build
@@ -34,7 +35,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	qemu-system-misc opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
-.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt patches \
+.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace patches \
 	patches-test style-check clean
 
 all: kernel modules
@@ -100,10 +101,13 @@ guest-test: initramfs
 guest-test-preempt:
 	$(MAKE) --no-print-directory guest-test FLAVOUR=preempt
 
+guest-test-ftrace:
+	$(MAKE) --no-print-directory guest-test FLAVOUR=ftrace
+
 # Every suite runs; the last line sums them, the exit status is 0 only if
 # all passed.
 test: deps
-	@sh selftests/run-suites.sh host-test guest-test guest-test-preempt style-check patches-test
+	@sh selftests/run-suites.sh host-test guest-test guest-test-preempt guest-test-ftrace style-check patches-test
 
 style-check: kernel
 	sh selftests/style/check.sh $(REPO) $(KSRC)

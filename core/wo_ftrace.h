@@ -28,7 +28,7 @@ void klp_plan_free(struct klp_plan *plan);
 
 int klp_stop_machine_apply(struct klp_plan *plan);
 
-int klp_check_patchable(unsigned long addr, unsigned long size,
+int klp_check_patchable(unsigned long func, unsigned long size,
 			const char *name);
 
 int klp_wo_ftrace_state(void);

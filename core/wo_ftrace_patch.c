@@ -31,7 +31,7 @@ struct klp_ops *klp_find_ops(void *old_func)
 	struct klp_ops *ops;
 
 	list_for_each_entry(ops, &klp_ops, node)
-		if (ops->site.addr == (unsigned long)old_func)
+		if (ops->site.func == (unsigned long)old_func)
 			return ops;
 	return NULL;
 }
@@ -84,7 +84,7 @@ static void klp_ops_current_code(struct klp_ops *ops,
 		}
 	}
 	func = list_first_entry(&ops->func_stack, struct klp_func, stack_node);
-	range->start = ops->site.addr;
+	range->start = ops->site.func;
 	range->end = range->start + func->old_size;
 }
 

@@ -92,25 +92,26 @@ static const char *klp_text_region_reason(unsigned long addr,
 	return reason;
 }
 
-static const char *klp_unsafe_reason(unsigned long addr, unsigned long size,
-				     const char *name)
+/* @func: the function, @addr: where its jump goes (see arch_klp_site_addr()). */
+static const char *klp_unsafe_reason(unsigned long func, unsigned long addr,
+				     unsigned long size, const char *name)
 {
 	void *start = (void *)addr, *end = (void *)(addr + KLP_JUMP_SIZE - 1);
 	const char *reason;
 	unsigned int i;
 
-	reason = klp_text_region_reason(addr, size);
+	reason = klp_text_region_reason(func, size);
 	if (reason)
 		return reason;
-	if (klp_on_patching_path(addr, name))
+	if (klp_on_patching_path(func, name))
 		return "is run by live patching itself";
 	for (i = 0; i < ARRAY_SIZE(klp_unsafe_sections); i++)
-		if (addr >= (unsigned long)klp_unsafe_sections[i].start &&
-		    addr < (unsigned long)klp_unsafe_sections[i].end)
+		if (func >= (unsigned long)klp_unsafe_sections[i].start &&
+		    func < (unsigned long)klp_unsafe_sections[i].end)
 			return klp_unsafe_sections[i].reason;
-	if (cpu_in_idle(addr))
+	if (cpu_in_idle(func))
 		return "is cpuidle code (.cpuidle.text)";
-	if (within_kprobe_blacklist(addr))
+	if (within_kprobe_blacklist(func))
 		return "is on the kprobe blacklist (NOKPROBE_SYMBOL)";
 	if (jump_label_text_reserved(start, end))
 		return "has a jump label inside the 8 bytes the jump replaces";
@@ -131,21 +132,26 @@ static bool klp_kprobe_inside(unsigned long addr)
 }
 
 /*
- * May the entry of @name, at @addr and @size bytes long, be replaced by a
+ * May the entry of @name, at @func and @size bytes long, be replaced by a
  * jump?  Returns 0, or an errno after one dmesg line naming the reason.
  * Must be called with klp_mutex and kprobe_mutex held.
  */
-int klp_check_patchable(unsigned long addr, unsigned long size,
+int klp_check_patchable(unsigned long func, unsigned long size,
 			const char *name)
 {
+	unsigned long addr = arch_klp_site_addr(func);
 	const char *reason;
 
-	if (size < KLP_JUMP_SIZE) {
-		pr_err("%s: function is %lu bytes, shorter than the %d-byte jump\n",
-		       name, size, KLP_JUMP_SIZE);
+	if (func + size < addr + KLP_JUMP_SIZE) {
+		if (addr == func)
+			pr_err("%s: function is %lu bytes, shorter than the %d-byte jump\n",
+			       name, size, KLP_JUMP_SIZE);
+		else
+			pr_err("%s: function is %lu bytes, shorter than ftrace's %lu bytes and the %d-byte jump\n",
+			       name, size, addr - func, KLP_JUMP_SIZE);
 		return -EINVAL;
 	}
-	reason = klp_unsafe_reason(addr, size, name);
+	reason = klp_unsafe_reason(func, addr, size, name);
 	if (reason) {
 		pr_err("%s: function %s, not patched\n", name, reason);
 		return -EINVAL;

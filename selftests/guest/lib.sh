@@ -48,16 +48,32 @@ sym_addr() {
 	awk -v s="$1" '$3 == s { print $1; exit }' /proc/kallsyms
 }
 
-# The 16 bytes at a symbol's address, in hex.
+# Where the jump of a function goes: its address, or after ftrace's 8 bytes
+# when the function is traceable.
+site_addr() {
+	a=$(sym_addr "$1")
+	if grep -qE "^$1( |\$)" /sys/kernel/tracing/available_filter_functions 2>/dev/null; then
+		printf '%x\n' $((0x$a + 8))
+	else
+		echo "$a"
+	fi
+}
+
+# The 16 bytes at a function's jump site, in hex.
 text_bytes() {
-	echo "0x$(sym_addr "$1")" > $PEEK/addr
+	echo "0x$(site_addr "$1")" > $PEEK/addr
 	cat $PEEK/bytes
 }
 
-# Where the jump at a symbol leads, "none" if it holds none.
+# Where the jump at a function's site leads, "none" if it holds none.
 jump_target() {
-	echo "0x$(sym_addr "$1")" > $PEEK/addr
+	echo "0x$(site_addr "$1")" > $PEEK/addr
 	cat $PEEK/jump_target
+}
+
+# Is the function tracer there (the ftrace flavour)?
+has_function_tracer() {
+	grep -qw function /sys/kernel/tracing/available_tracers 2>/dev/null
 }
 
 # wait_transition PATCH: until its transition file reads 0 (10 s at most).

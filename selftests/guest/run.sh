@@ -186,7 +186,7 @@ test_unsafe_targets_refused() {
 	refused klp_target_jump_label klp_test_target EINVAL \
 		"function has a jump label inside the 8 bytes the jump replaces, not patched"
 	refused klp_target_fixup klp_test_target EINVAL \
-		"an exception fixup lands at klp_target_fixup+0x1/.*, inside the 8 bytes the jump replaces, not patched"
+		"an exception fixup lands at klp_target_fixup+0x4/.*, inside the 8 bytes the jump replaces, not patched"
 	rmmod klp_test_target
 }
 
@@ -393,6 +393,57 @@ livepatch: 'klp_test_patch_param': patching complete"
 	rmmod klp_test_target
 }
 
+# trace_count: calls of cmdline_proc_show in the function trace.
+trace_count() {
+	grep -c ' cmdline_proc_show <-' /sys/kernel/tracing/trace
+}
+
+# With CONFIG_DYNAMIC_FTRACE the jump goes after ftrace's 8 bytes: tracing
+# and patching the same function work together, in either order, and each
+# leaves the other's bytes alone.
+test_tracing_and_patching_coexist() {
+	has_function_tracer || { skip "needs CONFIG_DYNAMIC_FTRACE (the ftrace flavour)"; return; }
+	T=/sys/kernel/tracing
+	func=$(sym_addr cmdline_proc_show)
+	expect "jump site after ftrace's bytes" "$(site_addr cmdline_proc_show)" \
+		"$(printf '%x' $((0x$func + 8)))"
+	before=$(text_bytes cmdline_proc_show)
+	echo "0x$func" > $PEEK/addr
+	ftrace_before=$(cat $PEEK/bytes | cut -c1-16)
+
+	# trace, then patch
+	echo cmdline_proc_show > $T/set_ftrace_filter
+	echo function > $T/current_tracer
+	echo > $T/trace
+	echo "0x$func" > $PEEK/addr
+	expect_ne "tracer wrote its 8 bytes" "$(cat $PEEK/bytes | cut -c1-16)" "$ftrace_before"
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "patched while traced" "$(cat /proc/cmdline)" "this has been live patched"
+	expect "traced while patched" "$(trace_count)" 1
+	expect "jump target" "$(jump_target cmdline_proc_show)" \
+		"$(sym_addr livepatch_cmdline_proc_show)"
+	echo nop > $T/current_tracer
+	echo "0x$func" > $PEEK/addr
+	expect "tracer restored its bytes" "$(cat $PEEK/bytes | cut -c1-16)" "$ftrace_before"
+	expect "still patched" "$(cat /proc/cmdline)" "this has been live patched"
+
+	# patched, then traced
+	echo > $T/trace
+	echo function > $T/current_tracer
+	cat /proc/cmdline > /dev/null
+	expect "traced after patching" "$(trace_count)" 1
+	echo 0 > $KLP/livepatch_sample/enabled
+	wait_gone livepatch_sample
+	rmmod livepatch_sample
+	expect "bytes after unpatch" "$(text_bytes cmdline_proc_show)" "$before"
+	echo > $T/trace
+	cat /proc/cmdline > /dev/null
+	expect "traced after unpatch" "$(trace_count)" 1
+	echo nop > $T/current_tracer
+	echo > $T/set_ftrace_filter
+}
+
 # Nothing above made the kernel warn, oops or report a bug.
 test_no_kernel_warnings() {
 	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
@@ -415,5 +466,6 @@ run_tests \
 	test_kretprobe_hiding_caller_blocks \
 	test_disable_waits_for_task_in_new_function \
 	test_zombie_task_does_not_block \
+	test_tracing_and_patching_coexist \
 	test_blocked_patch_named_then_forced \
 	test_no_kernel_warnings

@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/extable.h>
+#include <linux/ftrace.h>
 #include <linux/kernel.h>
 #include <linux/memory.h>
 #include <linux/kprobes.h>
@@ -29,38 +30,60 @@
 #include <asm/ptrace.h>
 #include <asm/stacktrace.h>
 
-static bool klp_in_window(unsigned long addr, unsigned long target)
+/*
+ * Where the jump of @func goes.  With CONFIG_DYNAMIC_FTRACE the first 8
+ * bytes of a traceable function are ftrace's (-fpatchable-function-entry):
+ * the jump goes right after them, so tracing the old function still works.
+ */
+unsigned long arch_klp_site_addr(unsigned long func)
 {
-	return target > addr && target < addr + KLP_JUMP_SIZE;
+#ifdef CONFIG_DYNAMIC_FTRACE
+	if (ftrace_location(func) == func)
+		return func + MCOUNT_INSN_SIZE;
+#endif
+	return func;
+}
+
+static bool klp_in_window(const struct arch_klp_site *site,
+			  unsigned long target)
+{
+	return target > site->addr && target < site->addr + KLP_JUMP_SIZE;
+}
+
+/* The byte at @pc, as it was before any jump: the saved copy in the window. */
+static int klp_orig_byte(const struct arch_klp_site *site, unsigned long pc,
+			 u8 *byte)
+{
+	if (pc >= site->addr && pc < site->addr + KLP_JUMP_SIZE) {
+		*byte = site->saved[pc - site->addr];
+		return 0;
+	}
+	return copy_from_kernel_nofault(byte, (void *)pc, 1);
 }
 
 /*
- * Does code of the function at @addr branch into the middle of the jump
- * window?  The window's own bytes are decoded from @head (the original
- * bytes, whatever the entry holds now), the rest from the live text.
+ * Does code of the function branch into the middle of the jump window?
+ * Every instruction is decoded from the original bytes, whatever the
+ * window holds now.
  */
-static int klp_check_branches(unsigned long addr, unsigned long size,
-			      const u8 *head, const char *name)
+static int klp_check_branches(const struct arch_klp_site *site,
+			      unsigned long size, const char *name)
 {
-	unsigned long pc, target;
+	unsigned long pc, target, end = site->func + size;
 	u32 insn;
 
-	for (pc = addr; pc < addr + size; pc += klp_insn_len(insn)) {
+	for (pc = site->func; pc < end; pc += klp_insn_len(insn)) {
+		unsigned int i, len = min(4UL, end - pc);
+		u8 byte;
+
 		insn = 0;
-		if (pc + 2 <= addr + KLP_JUMP_SIZE) {
-			insn = head[pc - addr] | head[pc - addr + 1] << 8;
-			if (pc + 4 <= addr + KLP_JUMP_SIZE)
-				insn |= (head[pc - addr + 2] |
-					 head[pc - addr + 3] << 8) << 16;
-			else if (copy_from_kernel_nofault((u8 *)&insn + 2,
-							  (void *)pc + 2, 2))
+		for (i = 0; i < len; i++) {
+			if (klp_orig_byte(site, pc + i, &byte))
 				return -EFAULT;
-		} else if (copy_from_kernel_nofault(&insn, (void *)pc,
-						    min(4UL, addr + size - pc))) {
-			return -EFAULT;
+			insn |= (u32)byte << (8 * i);
 		}
 		if (klp_insn_branch_target(insn, pc, &target) &&
-		    klp_in_window(addr, target)) {
+		    klp_in_window(site, target)) {
 			pr_err("%s: the instruction at %pS branches to %pS, inside the 8 bytes the jump replaces, not patched\n",
 			       name, (void *)pc, (void *)target);
 			return -EINVAL;
@@ -69,59 +92,57 @@ static int klp_check_branches(unsigned long addr, unsigned long size,
 	return 0;
 }
 
-/* Does an exception fixup of vmlinux or @addr's module land in the window? */
-static int klp_check_fixups(unsigned long addr, const char *name)
+/* Does an exception fixup of vmlinux or the site's module land in the window? */
+static int klp_check_fixups(const struct arch_klp_site *site, const char *name)
 {
 	const struct exception_table_entry *ex = __start___ex_table;
 	const struct exception_table_entry *end = __stop___ex_table;
+	unsigned long fixup = 0;
 	struct module *mod;
-	int ret = 0;
 
 	preempt_disable();
-	mod = __module_text_address(addr);
+	mod = __module_text_address(site->func);
 	if (mod) {
 		ex = mod->extable;
 		end = ex + mod->num_exentries;
 	}
 	for (; ex < end; ex++) {
-		unsigned long fixup = (unsigned long)&ex->fixup + ex->fixup;
-
-		if (klp_in_window(addr, fixup)) {
-			ret = -EINVAL;
+		fixup = (unsigned long)&ex->fixup + ex->fixup;
+		if (klp_in_window(site, fixup))
 			break;
-		}
 	}
 	preempt_enable();
-	if (ret)
-		pr_err("%s: an exception fixup lands at %pS, inside the 8 bytes the jump replaces, not patched\n",
-		       name, (void *)(addr + 1));
-	return ret;
+	if (ex == end)
+		return 0;
+	pr_err("%s: an exception fixup lands at %pS, inside the 8 bytes the jump replaces, not patched\n",
+	       name, (void *)fixup);
+	return -EINVAL;
 }
 
 /*
- * Record an old function entry and the bytes the jump will cover, and
- * refuse a function that branches into them.  Called with klp_mutex held,
- * before anything is written, after klp_check_patchable().
+ * Record an old function, where its jump goes and the bytes the jump will
+ * cover, and refuse a function that branches into them.  Called with
+ * klp_mutex held, before anything is written, after klp_check_patchable().
  */
-int arch_klp_init_site(struct arch_klp_site *site, unsigned long addr,
+int arch_klp_init_site(struct arch_klp_site *site, unsigned long func,
 		       unsigned long size, const char *name)
 {
 	int ret;
 
-	if (copy_from_kernel_nofault(site->saved, (void *)addr, KLP_JUMP_SIZE)) {
-		pr_err("%s: cannot read the function entry at %pS\n",
-		       name, (void *)addr);
-		return -EFAULT;
-	}
-	ret = klp_check_branches(addr, size, site->saved, name);
-	if (!ret)
-		ret = klp_check_fixups(addr, name);
-	if (ret)
-		return ret;
-	site->addr = addr;
+	site->func = func;
+	site->addr = arch_klp_site_addr(func);
 	site->name = name;
 	site->target = 0;
-	return 0;
+	if (copy_from_kernel_nofault(site->saved, (void *)site->addr,
+				     KLP_JUMP_SIZE)) {
+		pr_err("%s: cannot read the function entry at %pS\n",
+		       name, (void *)site->addr);
+		return -EFAULT;
+	}
+	ret = klp_check_branches(site, size, name);
+	if (!ret)
+		ret = klp_check_fixups(site, name);
+	return ret;
 }
 
 /* The bytes that make @site lead to @target (0: the original bytes). */
@@ -218,6 +239,22 @@ static unsigned long klp_real_return(struct task_struct *task,
 	return ra;
 }
 
+/*
+ * The function graph tracer replaces a return address with
+ * return_to_handler and keeps the real one on the task's shadow stack.
+ * Returns the real address, or 0 if it cannot be found.
+ */
+static unsigned long klp_graph_return(struct task_struct *task, int *idx,
+				      unsigned long ra, unsigned long *retp)
+{
+#ifdef CONFIG_FUNCTION_GRAPH_TRACER
+	ra = ftrace_graph_ret_addr(task, idx, ra, retp);
+	if (ra == (unsigned long)return_to_handler)
+		return 0;
+#endif
+	return ra;
+}
+
 static bool klp_fp_valid(unsigned long fp, unsigned long sp,
 			 unsigned long high)
 {
@@ -244,20 +281,23 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 	unsigned long high = low + THREAD_SIZE;
 	unsigned long bottom = high - sizeof(struct pt_regs);
 	struct pt_regs *regs = NULL;
+	int graph_idx = 0;
 
 	for (;;) {
-		const struct stackframe *frame;
+		struct stackframe *frame;
 		unsigned long ra, next_fp;
 
 		if (klp_pc_busy(pc, ranges, nr, name))
 			return -EADDRINUSE;
 		if (!klp_fp_valid(fp, sp, high))
 			break;
-		frame = (const struct stackframe *)fp - 1;
+		frame = (struct stackframe *)fp - 1;
 		sp = fp;
 		next_fp = READ_ONCE_NOCHECK(frame->fp);
 		ra = klp_real_return(task, READ_ONCE_NOCHECK(frame->ra),
 				     next_fp);
+		if (ra)
+			ra = klp_graph_return(task, &graph_idx, ra, &frame->ra);
 		if (!ra)
 			return -EINVAL;
 
@@ -396,6 +436,7 @@ void arch_klp_flush_local_icache(void)
  */
 NOKPROBE_SYMBOL(klp_pc_busy);
 NOKPROBE_SYMBOL(klp_real_return);
+NOKPROBE_SYMBOL(klp_graph_return);
 NOKPROBE_SYMBOL(klp_fp_valid);
 NOKPROBE_SYMBOL(klp_walk_stack);
 NOKPROBE_SYMBOL(klp_check_calltrace);

@@ -21,13 +21,15 @@ extern struct exception_table_entry __stop___ex_table[];
 
 /**
  * struct arch_klp_site - one old function entry that jumps may be written to
- * @addr:	entry of the old function, where the jump goes
+ * @func:	the old function
+ * @addr:	where the jump goes: @func, or after ftrace's 8 bytes there
  * @name:	its symbol name, for messages
  * @saved:	the bytes the jump overwrites, restored on unpatch
  * @target:	where the bytes at @addr lead now: 0 for the original bytes
  *		(kept by the writer, under text_mutex)
  */
 struct arch_klp_site {
+	unsigned long func;
 	unsigned long addr;
 	const char *name;
 	u8 saved[KLP_JUMP_SIZE];
@@ -60,7 +62,8 @@ struct klp_site_write {
 	u8 bytes[KLP_JUMP_SIZE];
 };
 
-int arch_klp_init_site(struct arch_klp_site *site, unsigned long addr,
+unsigned long arch_klp_site_addr(unsigned long func);
+int arch_klp_init_site(struct arch_klp_site *site, unsigned long func,
 		       unsigned long size, const char *name);
 int arch_klp_prepare_write(struct klp_site_write *w,
 			   struct arch_klp_site *site, unsigned long target);
