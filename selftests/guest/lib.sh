@@ -59,6 +59,11 @@ site_addr() {
 	fi
 }
 
+# How far after the function's address its jump goes: 0, or 8 after ftrace's.
+site_offset() {
+	echo $((0x$(site_addr "$1") - 0x$(sym_addr "$1")))
+}
+
 # The 16 bytes at a function's jump site, in hex.
 text_bytes() {
 	echo "0x$(site_addr "$1")" > $PEEK/addr

@@ -227,9 +227,10 @@ test_unresolvable_symbols_refused() {
 # is gone, and neither leaves the other's bytes behind.
 test_kprobes_and_patches_exclude_each_other() {
 	insmod $MODS/klp_test_target.ko
+	site=$(site_offset klp_target_answer)
 	before=$(text_bytes klp_target_answer)
 	expect "kprobe on entry" \
-		"$(klp_insmod $MODS/klp_test_kprobe.ko symbol=klp_target_answer)" OK
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_answer offset=$site")" OK
 	probed=$(text_bytes klp_target_answer)
 	expect_ne "kprobe armed" "$probed" "$before"
 	dmesg_mark
@@ -243,7 +244,7 @@ test_kprobes_and_patches_exclude_each_other() {
 
 	expect "patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
 	wait_transition klp_test_patch_target
-	for off in 0 4; do
+	for off in $site $((site + 4)); do
 		expect "kprobe at +$off refused" \
 			"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_answer offset=$off")" EBUSY
 	done
@@ -253,7 +254,7 @@ test_kprobes_and_patches_exclude_each_other() {
 	rmmod klp_test_patch_target
 	expect "bytes after unpatch" "$(text_bytes klp_target_answer)" "$before"
 	expect "kprobe after unpatch" \
-		"$(klp_insmod $MODS/klp_test_kprobe.ko symbol=klp_target_answer)" OK
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_answer offset=$site")" OK
 	rmmod klp_test_kprobe
 	expect "bytes at the end" "$(text_bytes klp_target_answer)" "$before"
 	rmmod klp_test_target
@@ -297,12 +298,13 @@ test_patch_waits_for_frameless_callee() {
 }
 
 # A kretprobe on the function the kthread sleeps in replaces the return
-# address into klp_target_busy() by its trampoline: the stack cannot tell,
-# so the patch waits until the thread has left.
+# address into klp_target_busy() by its trampoline: the walk finds the real
+# one in the task's rethook list, so the patch waits until the thread has
+# left (and does not wait for other tasks under the same kretprobe).
 test_kretprobe_hiding_caller_blocks() {
 	insmod $MODS/klp_test_target.ko
 	expect "kretprobe" \
-		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=wait_for_completion ret=1")" OK
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_wait ret=1")" OK
 	before=$(text_bytes klp_target_busy)
 	echo 1 > $TARGET/sleep
 	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK

@@ -37,10 +37,16 @@ noinline int klp_target_answer(void)
 	return 42;
 }
 
+/* Not traceable, so that a kretprobe can sit on it in every flavour. */
+notrace noinline void klp_target_wait(void)
+{
+	wait_for_completion(&klp_target_released);
+}
+
 noinline void klp_target_busy(void)
 {
 	complete(&klp_target_entered);
-	wait_for_completion(&klp_target_released);
+	klp_target_wait();
 }
 
 /* Exactly one uncompressed "ret": 4 bytes, and a symbol right after it. */

@@ -8,6 +8,7 @@
 
 int klp_target_answer(void);
 void klp_target_busy(void);
+void klp_target_wait(void);
 void klp_target_spin(void);
 void klp_target_leaf_caller(void);
 
