@@ -36,7 +36,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace patches \
-	patches-test style-check clean
+	patches-test style-check mutation-check clean
 
 all: kernel modules
 
@@ -111,6 +111,10 @@ test: deps
 
 style-check: kernel
 	sh selftests/style/check.sh $(REPO) $(KSRC)
+
+# Slow: shows that each protection's guest test fails without it.
+mutation-check:
+	sh selftests/mutation/check.sh
 
 patches: $(KSRC)/Makefile
 	sh patches/export-series.sh $(REPO) $(KSRC) $(BUILD)/patches

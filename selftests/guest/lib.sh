@@ -108,8 +108,14 @@ dmesg_new() {
 	dmesg | tail -n +$((dmesg_base + 1))
 }
 
-# run_tests FUNC...: KTAP output and the closing count line.
+# run_tests FUNC...: KTAP output and the closing count line.  With
+# klp_tests=NAME,NAME on the kernel command line, only those run.
 run_tests() {
+	only=$(sed -n 's/.*klp_tests=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
+	if [ -n "$only" ]; then
+		# shellcheck disable=SC2086
+		set -- $only
+	fi
 	passed=0
 	failed=0
 	skipped=0
