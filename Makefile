@@ -36,7 +36,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace patches \
-	patches-test style-check mutation-check clean
+	patches-test style-check mutation-check guest-test-upstream upstream-selftests-run clean
 
 all: kernel modules
 
@@ -107,10 +107,30 @@ guest-test-ftrace:
 # Every suite runs; the last line sums them, the exit status is 0 only if
 # all passed.
 test: deps
-	@sh selftests/run-suites.sh host-test guest-test guest-test-preempt guest-test-ftrace style-check patches-test
+	@sh selftests/run-suites.sh host-test guest-test guest-test-preempt guest-test-ftrace guest-test-upstream style-check patches-test
 
 style-check: kernel
 	sh selftests/style/check.sh $(REPO) $(KSRC)
+
+# The kernel's own livepatch selftests, unchanged, in a guest with a real
+# Debian userland, on the ftrace flavour (functions.sh needs the
+# kernel.ftrace_enabled sysctl).
+UPSTREAM_PKGS := bash coreutils procps kmod util-linux grep sed mawk diffutils libc-bin
+KSELFTEST = $(KSRC)/tools/testing/selftests/livepatch
+
+guest-test-upstream:
+	$(MAKE) --no-print-directory upstream-selftests-run FLAVOUR=ftrace
+
+upstream-selftests-run: modules
+	$(MAKE) -C $(KSELFTEST)/test_modules KDIR=$(KSRC) ARCH=riscv \
+		CROSS_COMPILE="ccache $(CROSS)"
+	$(CROSS)gcc -static -O2 -o $(KSELFTEST)/test_klp-call_getpid \
+		$(KSELFTEST)/test_klp-call_getpid.c
+	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
+	sh qemu/fetch-userland.sh $(BUILD)/userland --deps $(UPSTREAM_PKGS)
+	UPSTREAM=1 sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
+		$(BUILD)/initramfs-upstream.cpio
+	QEMU_MEM=1G sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-upstream.cpio upstream
 
 # Slow: shows that each protection's guest test fails without it.
 mutation-check:

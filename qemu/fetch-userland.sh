@@ -1,10 +1,16 @@
 #!/bin/sh
 # Download riscv64 Debian packages for the guest (default: busybox-static)
-# into DIR, with a private apt configuration whose mirror is the one this
-# machine's own apt sources use.  Usage: fetch-userland.sh DIR [PKG...]
+# into DIR/debs, with a private apt configuration whose mirror is the one
+# this machine's own apt sources use.  --deps adds every package they
+# depend on.  Usage: fetch-userland.sh DIR [--deps] [PKG...]
 set -eu
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
+deps=
+if [ "${1:-}" = --deps ]; then
+	deps=1
+	shift
+fi
 [ $# -gt 0 ] || set -- busybox-static
 # trixie; its alias "stable" is tried too, since a mirror can serve one
 # of the two names mid-sync.
@@ -38,6 +44,12 @@ if [ ! -f "$apt/updated" ] || [ -n "$(find "$apt/updated" -mtime +1)" ]; then
 	done
 	[ -n "$ok" ] || { cat "$apt/update.log" >&2; exit 1; }
 	touch "$apt/updated"
+fi
+if [ -n "$deps" ]; then
+	# shellcheck disable=SC2086,SC2046
+	set -- $(apt-cache $opts depends --recurse --no-recommends --no-suggests \
+		--no-conflicts --no-breaks --no-replaces --no-enhances "$@" |
+		grep -v '^[ <]' | sort -u)
 fi
 cd "$dir/debs"
 for pkg in "$@"; do

@@ -11,12 +11,29 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
-	"$root/modules" "$root/tests"
+mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/modules" "$root/tests"
+if [ "${UPSTREAM:-}" = 1 ]; then
+	# usrmerge: /bin, /sbin and /lib are links into /usr.
+	mkdir -p "$root/usr/bin" "$root/usr/sbin" "$root/usr/lib"
+	ln -s usr/bin "$root/bin"
+	ln -s usr/sbin "$root/sbin"
+	ln -s usr/lib "$root/lib"
+	for deb in "$userland"/debs/*.deb; do
+		case $deb in */busybox-static_*) continue ;; esac
+		dpkg-deb -x "$deb" "$root"
+	done
+	ksel=$ksrc/tools/testing/selftests/livepatch
+	mkdir -p "$root/selftests/livepatch/test_modules"
+	cp "$ksel"/*.sh "$ksel/test_klp-call_getpid" "$root/selftests/livepatch/"
+	cp "$ksel"/test_modules/*.ko "$root/selftests/livepatch/test_modules/"
+	cp "$repo/selftests/upstream/run.sh" "$root/tests/upstream.sh"
+else
+	mkdir -p "$root/bin" "$root/sbin"
+fi
 deb=$(ls "$userland"/debs/busybox-static_*_riscv64.deb | head -n 1)
 dpkg-deb -x "$deb" "$root/bb"
 cp "$root/bb/usr/bin/busybox" "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
+[ -e "$root/bin/sh" ] || ln -s busybox "$root/bin/sh"
 rm -rf "$root/bb"
 cp "$repo/qemu/init" "$root/init"
 chmod +x "$root/init"

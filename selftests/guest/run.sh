@@ -345,6 +345,42 @@ test_disable_waits_for_task_in_new_function() {
 	rmmod klp_test_target
 }
 
+# Disabling a patch in the middle of a function's stack changes no text,
+# but a task may still be in its new function (it entered before a forced
+# patch went on top): the disable waits for that task too, or the module
+# could be removed under it.
+test_disable_of_middle_patch_waits_for_its_task() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
+	wait_transition klp_test_patch_target
+	echo 1 > $TARGET/sleep
+	expect "task in new function" \
+		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
+	expect "insmod patch on top" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_busy object=klp_test_target")" OK
+	sleep 1
+	expect "top patch blocked" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	echo 1 > $KLP/klp_test_patch_param/force
+	wait_transition klp_test_patch_param
+	expect "top patch forced on" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_param_func)"
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	sleep 1
+	expect "middle disable waits" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "no text change" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_param_func)"
+	echo 1 > /sys/module/klp_test_patch_target/parameters/release
+	wait_gone klp_test_patch_target
+	rmmod klp_test_patch_target
+	expect "middle patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	expect "bytes after both" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_param
+	rmmod klp_test_target
+}
+
 # A zombie (exited, not reaped) and the idle tasks neither crash nor block
 # the check.
 test_zombie_task_does_not_block() {
@@ -446,6 +482,26 @@ test_tracing_and_patching_coexist() {
 	echo > $T/set_ftrace_filter
 }
 
+# What the kernel's test-ftrace.sh checks, for live patching without
+# ftrace: kernel.ftrace_enabled neither stops a patch nor is refused while
+# one is enabled, since the jump does not go through ftrace.
+test_ftrace_enabled_does_not_gate_patching() {
+	has_function_tracer || { skip "needs the ftrace_enabled sysctl (the ftrace flavour)"; return; }
+	echo 0 > /proc/sys/kernel/ftrace_enabled
+	expect "insmod with ftrace_enabled=0" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "patched" "$(cat /proc/cmdline)" "this has been live patched"
+	echo 1 > /proc/sys/kernel/ftrace_enabled
+	expect "ftrace_enabled=1 while patched" "$(cat /proc/sys/kernel/ftrace_enabled)" 1
+	echo 0 > /proc/sys/kernel/ftrace_enabled
+	expect "ftrace_enabled=0 while patched" "$(cat /proc/sys/kernel/ftrace_enabled)" 0
+	expect "still patched" "$(cat /proc/cmdline)" "this has been live patched"
+	echo 1 > /proc/sys/kernel/ftrace_enabled
+	echo 0 > $KLP/livepatch_sample/enabled
+	wait_gone livepatch_sample
+	rmmod livepatch_sample
+}
+
 # Nothing above made the kernel warn, oops or report a bug.
 test_no_kernel_warnings() {
 	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
@@ -467,7 +523,9 @@ run_tests \
 	test_patch_waits_for_frameless_callee \
 	test_kretprobe_hiding_caller_blocks \
 	test_disable_waits_for_task_in_new_function \
+	test_disable_of_middle_patch_waits_for_its_task \
 	test_zombie_task_does_not_block \
 	test_tracing_and_patching_coexist \
+	test_ftrace_enabled_does_not_gate_patching \
 	test_blocked_patch_named_then_forced \
 	test_no_kernel_warnings
