@@ -95,6 +95,62 @@ test_module_loaded_after_patch() {
 	rmmod klp_test_target
 }
 
+# Two patches on one function: the newest wins, disabling it restores the
+# one below, and disabling the one below while another is on top changes
+# no text.
+test_stacked_patches_on_one_function() {
+	cmdline=$(cat /proc/cmdline)
+	before=$(text_bytes cmdline_proc_show)
+	expect "insmod sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "insmod second" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko target=cmdline_proc_show)" OK
+	wait_transition klp_test_patch_param
+	expect "newest wins" "$(cat /proc/cmdline)" ""
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	rmmod klp_test_patch_param
+	expect "the one below again" "$(cat /proc/cmdline)" "this has been live patched"
+	expect "its jump again" "$(jump_target cmdline_proc_show)" \
+		"$(sym_addr livepatch_cmdline_proc_show)"
+
+	expect "insmod second again" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko target=cmdline_proc_show)" OK
+	wait_transition klp_test_patch_param
+	top=$(text_bytes cmdline_proc_show)
+	echo 0 > $KLP/livepatch_sample/enabled
+	wait_gone livepatch_sample
+	rmmod livepatch_sample
+	expect "middle removed: top still wins" "$(cat /proc/cmdline)" ""
+	expect "middle removed: no text change" "$(text_bytes cmdline_proc_show)" "$top"
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	rmmod klp_test_patch_param
+	expect "original output" "$(cat /proc/cmdline)" "$cmdline"
+	expect "original bytes" "$(text_bytes cmdline_proc_show)" "$before"
+}
+
+# A patch whose target module is not loaded is enabled; when the module
+# then loads and its function is refused, the module's load is refused,
+# as upstream refuses a module whose patching fails.
+test_refusal_at_target_load_refuses_the_load() {
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_tiny.ko)" OK
+	wait_transition klp_test_patch_tiny
+	dmesg_mark
+	expect "target load refused" "$(klp_insmod $MODS/klp_test_target.ko)" EINVAL
+	expect "log" "$(dmesg_new | grep -o 'livepatch: .*')" \
+"livepatch: applying patch 'klp_test_patch_tiny' to loading module 'klp_test_target'
+livepatch: klp_target_tiny: function is 4 bytes, shorter than the 8-byte jump
+livepatch: failed to apply patch 'klp_test_patch_tiny' to module 'klp_test_target' (-22)
+livepatch: patch 'klp_test_patch_tiny' failed for module 'klp_test_target', refusing to load module 'klp_test_target'"
+	expect "target not loaded" "$(grep -c '^klp_test_target ' /proc/modules)" 0
+	echo 0 > $KLP/klp_test_patch_tiny/enabled
+	wait_gone klp_test_patch_tiny
+	rmmod klp_test_patch_tiny
+	expect "target loads without it" "$(klp_insmod $MODS/klp_test_target.ko)" OK
+	rmmod klp_test_target
+}
+
 # A kthread sleeps in klp_target_busy(): the patch waits in transition with
 # nothing written, and completes by itself once the thread has left.
 test_patch_waits_for_sleeping_kthread() {
@@ -512,6 +568,8 @@ run_tests \
 	test_enabled_patch_module_cannot_be_removed \
 	test_module_function_patched_and_unpatched \
 	test_module_loaded_after_patch \
+	test_stacked_patches_on_one_function \
+	test_refusal_at_target_load_refuses_the_load \
 	test_patch_waits_for_sleeping_kthread \
 	test_pending_patch_reversed \
 	test_too_short_function_refused \
