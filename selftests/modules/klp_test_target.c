@@ -154,9 +154,9 @@ asm(".pushsection .text, \"ax\"\n"
 	_ASM_EXTABLE(1b, 2b)
 	".popsection\n");
 
-static int klp_target_sleeper_fn(void *data)
+/* What the test kthreads do once they have left the target: wait to stop. */
+static int klp_target_idle_until_stopped(void)
 {
-	klp_target_busy();
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!kthread_should_stop())
@@ -166,19 +166,19 @@ static int klp_target_sleeper_fn(void *data)
 	return 0;
 }
 
+static int klp_target_sleeper_fn(void *data)
+{
+	klp_target_busy();
+	return klp_target_idle_until_stopped();
+}
+
 static int klp_target_spin_fn(void *data)
 {
 	if (data)
 		klp_target_leaf_caller();
 	else
 		klp_target_spin();
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
-	return 0;
+	return klp_target_idle_until_stopped();
 }
 
 /* Start the spinning kthread: in klp_target_spin(), or in the leaf. */
