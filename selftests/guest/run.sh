@@ -378,9 +378,9 @@ test_kretprobe_hiding_caller_blocks() {
 	rmmod klp_test_target
 }
 
-# Disabling waits while a task is inside the new function (its module
-# could be removed under it), and completes once the task has left.
-test_disable_waits_for_task_in_new_function() {
+# Patch klp_target_busy() with a new function that waits, and start a
+# kthread that then sleeps in it; $before: the original entry bytes.
+hold_task_in_new_function() {
 	insmod $MODS/klp_test_target.ko
 	before=$(text_bytes klp_target_busy)
 	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
@@ -388,6 +388,12 @@ test_disable_waits_for_task_in_new_function() {
 	echo 1 > $TARGET/sleep
 	expect "task in new function" \
 		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
+}
+
+# Disabling waits while a task is inside the new function (its module
+# could be removed under it), and completes once the task has left.
+test_disable_waits_for_task_in_new_function() {
+	hold_task_in_new_function
 	echo 0 > $KLP/klp_test_patch_target/enabled
 	sleep 1
 	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
@@ -406,13 +412,7 @@ test_disable_waits_for_task_in_new_function() {
 # patch went on top): the disable waits for that task too, or the module
 # could be removed under it.
 test_disable_of_middle_patch_waits_for_its_task() {
-	insmod $MODS/klp_test_target.ko
-	before=$(text_bytes klp_target_busy)
-	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
-	wait_transition klp_test_patch_target
-	echo 1 > $TARGET/sleep
-	expect "task in new function" \
-		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
+	hold_task_in_new_function
 	expect "insmod patch on top" "$(klp_insmod $MODS/klp_test_patch_param.ko \
 		"target=klp_target_busy object=klp_test_target")" OK
 	sleep 1
