@@ -12,21 +12,58 @@
  * struct klp_plan - one attempt to bring every entry to the target state
  * @writes:	the entries whose bytes change
  * @nr_writes:	how many
- * @ranges:	code no task may be executing for the writes to go on
- * @nr_ranges:	how many
+ * @busy:	code no task may be executing for the writes to go on
  */
 struct klp_plan {
 	struct klp_site_write *writes;
 	unsigned int nr_writes;
-	struct klp_busy_range *ranges;
-	unsigned int nr_ranges;
+	struct klp_busy_set busy;
 };
 
 struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
-				bool force);
+				bool force, bool naive);
 void klp_plan_free(struct klp_plan *plan);
 
-int klp_stop_machine_apply(struct klp_plan *plan);
+/**
+ * struct klp_stop_stats - what one stop_machine of live patching cost
+ * @enter:	ns, stop_machine called
+ * @parked:	ns, the last hart arrived: every hart is parked
+ * @checked:	ns, the tasks and the entries checked
+ * @written:	ns, the entries written: the harts are released
+ * @left:	ns, the last hart left the rendezvous
+ * @walked:	stacks the writer walked (the harts' own not counted)
+ * @ranges:	busy ranges the walks looked pc values up in
+ * @writes:	entries to write
+ * @full_scan:	every task was walked, not only the changed ones
+ * @result:	what stop_machine returned
+ */
+struct klp_stop_stats {
+	u64 enter;
+	u64 parked;
+	u64 checked;
+	u64 written;
+	u64 left;
+	unsigned int walked;
+	unsigned int ranges;
+	unsigned int writes;
+	bool full_scan;
+	int result;
+};
+
+extern struct klp_stop_stats klp_last_stop;
+extern bool klp_wo_ftrace_naive;
+
+int klp_stop_machine_apply(struct klp_plan *plan, bool naive);
+
+void klp_recheck_begin(void);
+void klp_recheck_listed(void);
+void klp_recheck_note(struct task_struct *task);
+bool klp_recheck_all(bool naive);
+int klp_recheck_walk(const struct klp_busy_set *busy, unsigned int *walked);
+void klp_recheck_end(void);
+
+void klp_wo_ftrace_prepass_gate(void);
+size_t klp_ops_size(void);
 
 int klp_check_patchable(unsigned long func, unsigned long size,
 			const char *name);

@@ -18,6 +18,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include "core.h"
 #include "patch.h"
 #include "transition.h"
@@ -274,17 +275,54 @@ void klp_unpatch_objects_dynamic(struct klp_patch *patch)
 static void klp_plan_add_range(struct klp_plan *plan, unsigned long start,
 			       unsigned long end, const char *name)
 {
-	struct klp_busy_range *r = &plan->ranges[plan->nr_ranges++];
+	struct klp_busy_range *r = &plan->busy.range[plan->busy.nr++];
 
 	r->start = start;
 	r->end = end;
 	r->name = name;
 }
 
+static int klp_range_cmp(const void *a, const void *b)
+{
+	const struct klp_busy_range *ra = a, *rb = b;
+
+	if (ra->start != rb->start)
+		return ra->start < rb->start ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Sort the ranges and merge those that overlap (a jump window lies inside
+ * its function), so that the walk inside stop_machine finds a pc with a
+ * binary search.  A merged range keeps the name of its first part.
+ */
+static void klp_plan_sort_ranges(struct klp_busy_set *busy)
+{
+	unsigned int i, n = 0;
+
+	sort(busy->range, busy->nr, sizeof(*busy->range), klp_range_cmp, NULL);
+	for (i = 0; i < busy->nr; i++) {
+		const struct klp_busy_range *r = &busy->range[i];
+
+		if (n && r->start < busy->range[n - 1].end)
+			busy->range[n - 1].end = max(busy->range[n - 1].end,
+						     r->end);
+		else
+			busy->range[n++] = *r;
+	}
+	busy->nr = n;
+}
+
+/* What live patching keeps for each replaced function, for debugfs. */
+size_t klp_ops_size(void)
+{
+	return sizeof(struct klp_ops);
+}
+
 void klp_plan_free(struct klp_plan *plan)
 {
 	kfree(plan->writes);
-	kfree(plan->ranges);
+	kfree(plan->busy.range);
 	kfree(plan);
 }
 
@@ -295,10 +333,11 @@ void klp_plan_free(struct klp_plan *plan)
  * 8 bytes of the jump window and the code the entry leads to now (all of
  * it unless @force).  When unpatching, the new functions of @patch must
  * be left too, or its module could be removed under a task.
+ * @naive (bench only) keeps the ranges unsorted for a linear scan.
  * Must be called with klp_mutex held.
  */
 struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
-				bool force)
+				bool force, bool naive)
 {
 	unsigned int nr_ops = 0, nr_funcs = 0;
 	struct klp_object *obj;
@@ -317,9 +356,9 @@ struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 	if (!plan)
 		return ERR_PTR(-ENOMEM);
 	plan->writes = kcalloc(nr_ops, sizeof(*plan->writes), GFP_KERNEL);
-	plan->ranges = kcalloc(2 * nr_ops + nr_funcs, sizeof(*plan->ranges),
-			       GFP_KERNEL);
-	if ((nr_ops && !plan->writes) || !plan->ranges)
+	plan->busy.range = kcalloc(2 * nr_ops + nr_funcs,
+				   sizeof(*plan->busy.range), GFP_KERNEL);
+	if ((nr_ops && !plan->writes) || !plan->busy.range)
 		goto err;
 
 	list_for_each_entry(ops, &klp_ops, node) {
@@ -358,6 +397,10 @@ struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 			}
 		}
 	}
+	if (naive)
+		plan->busy.linear = true;
+	else
+		klp_plan_sort_ranges(&plan->busy);
 	return plan;
 
 err:

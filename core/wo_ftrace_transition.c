@@ -185,14 +185,19 @@ static int klp_check_sleeping_task(struct task_struct *task, void *arg)
 	struct klp_task_check *check = arg;
 	struct klp_plan *plan = check->plan;
 
-	/* Running now: it is checked with every hart stopped. */
-	if (task_curr(task) && task != current)
-		return 0;
 	if (task == current)
-		return klp_check_current_calltrace(plan->ranges, plan->nr_ranges,
+		return klp_check_current_calltrace(&plan->busy,
 						   &check->old_name);
-	return klp_check_calltrace(task, plan->ranges, plan->nr_ranges,
-				   &check->old_name);
+	/*
+	 * Running, or still switching out (its saved registers are not
+	 * final): walked again with the machine stopped.  The acquire pairs
+	 * with the release that clears on_cpu once it is switched out.
+	 */
+	if (task_curr(task) || smp_load_acquire(&task->on_cpu)) {
+		klp_recheck_note(task);
+		return 0;
+	}
+	return klp_check_calltrace(task, &plan->busy, &check->old_name);
 }
 
 /*
@@ -239,6 +244,7 @@ static bool klp_check_sleeping_tasks(struct klp_plan *plan)
 	bool complete = true;
 
 	read_lock(&tasklist_lock);
+	klp_recheck_listed();
 	for_each_process_thread(g, task)
 		if (!klp_try_switch_task(task, plan))
 			complete = false;
@@ -260,24 +266,31 @@ static bool klp_check_sleeping_tasks(struct klp_plan *plan)
 
 /*
  * One attempt: build the plan from the function stacks, check the
- * sleeping tasks, then check everything again and write with the machine
- * stopped.  Returns true when every entry is in the target state.
+ * sleeping tasks, then, with the machine stopped, check again what can
+ * have changed since and write.  Returns true when every entry is in the
+ * target state.
  */
 static bool klp_try_switch_all(void)
 {
+	bool naive = READ_ONCE(klp_wo_ftrace_naive);
 	struct klp_plan *plan;
 	bool complete = false;
 	int ret;
 
 	plan = klp_plan_build(klp_transition_patch, klp_target_state,
-			      klp_forced);
+			      klp_forced, naive);
 	if (IS_ERR(plan))
 		return false;
 
-	if (!plan->nr_writes && !plan->nr_ranges) {
-		complete = true;
-	} else if (klp_check_sleeping_tasks(plan)) {
-		ret = klp_stop_machine_apply(plan);
+	if (!plan->nr_writes && !plan->busy.nr) {
+		klp_plan_free(plan);
+		return true;
+	}
+
+	klp_recheck_begin();
+	if (klp_check_sleeping_tasks(plan)) {
+		klp_wo_ftrace_prepass_gate();
+		ret = klp_stop_machine_apply(plan, naive);
 		if (ret == -EBUSY)
 			pr_err("'%s': a patched function entry was changed by another text writer, nothing written\n",
 			       klp_transition_patch->mod->name);
@@ -286,6 +299,7 @@ static bool klp_try_switch_all(void)
 			       klp_transition_patch->mod->name);
 		complete = !ret;
 	}
+	klp_recheck_end();
 
 	klp_plan_free(plan);
 	return complete;

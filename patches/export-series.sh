@@ -52,15 +52,19 @@ with patch_insn_write(), which fences only the local hart." \
 add_commit "livepatch: add a backend that patches without ftrace" \
 "LIVEPATCH_WO_FTRACE replaces patch.c and transition.c behind the same
 internal interface: klp_patch_object() prepares and refuses, every
-attempt rebuilds the writes from the per-function stacks, checks every
-task and writes all entries at once under stop_machine, and a busy
-attempt writes nothing and is retried until it succeeds or is reversed.
-The upstream core, sysfs ABI and log lines are unchanged." \
+attempt rebuilds the writes from the per-function stacks, walks every
+task before stopping the machine and, under stop_machine, only the tasks
+switched out since (logged from the sched_switch tracepoint), then
+writes all entries at once; a busy attempt writes nothing and is retried
+until it succeeds or is reversed.  The upstream core, sysfs ABI and log
+lines are unchanged; debugfs shows what the last stop cost." \
 	Kconfig:kernel/livepatch/Kconfig.wo_ftrace \
 	core/wo_ftrace.h:kernel/livepatch/wo_ftrace.h \
 	core/wo_ftrace_patch.c:kernel/livepatch/wo_ftrace_patch.c \
 	core/wo_ftrace_transition.c:kernel/livepatch/wo_ftrace_transition.c \
 	core/wo_ftrace_refuse.c:kernel/livepatch/wo_ftrace_refuse.c \
+	core/wo_ftrace_recheck.c:kernel/livepatch/wo_ftrace_recheck.c \
+	core/wo_ftrace_debugfs.c:kernel/livepatch/wo_ftrace_debugfs.c \
 	stop_machine_glue/wo_ftrace_stop_machine.c:kernel/livepatch/wo_ftrace_stop_machine.c
 
 rm -rf "$out"

@@ -5,10 +5,12 @@
  *
  * Every online hart enters with interrupts off.  Each walks its own stack
  * (the registers another hart saved are stale while it runs), then the
- * last one to arrive checks every other task, verifies that each entry
- * still holds the bytes expected and writes them all, while the others
- * wait.  Once released, every hart executes its own fence.i: no IPI, no
- * SBI call, no printk and no allocation happen inside.
+ * last one to arrive checks the tasks that can have changed since the
+ * pre-pass and the idle tasks, verifies that each entry still holds the
+ * bytes expected and writes them all, while the others wait.  Once
+ * released, every hart executes its own fence.i: no IPI, no SBI call, no
+ * printk and no allocation happen inside.  Each phase is timestamped for
+ * debugfs (last_stop).
  */
 #include <linux/atomic.h>
 #include <linux/cpu.h>
@@ -18,12 +20,16 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/stop_machine.h>
+#include <linux/timekeeping.h>
 #include "wo_ftrace.h"
 
 /**
  * struct klp_stop_ctx - shared by the harts of one rendezvous
  * @plan:	what to check and write
+ * @stats:	when each phase ended and what it did
+ * @naive:	bench only: walk every task, whatever the pre-pass saw
  * @arrived:	harts that have walked their own stack
+ * @left:	harts that have left the rendezvous
  * @self_busy:	harts whose own stack was inside changing code
  * @released:	set by the writer when it is done; the others wait for it
  * @result:	0, -EAGAIN (a task is inside), -EBUSY (text changed) or
@@ -31,17 +37,20 @@
  */
 struct klp_stop_ctx {
 	struct klp_plan *plan;
+	struct klp_stop_stats *stats;
+	bool naive;
 	atomic_t arrived;
+	atomic_t left;
 	atomic_t self_busy;
 	bool released;
 	int result;
 };
 
 /* Every task that is not running now: it is switched out, its registers saved. */
-static int klp_check_stopped_tasks(struct klp_plan *plan)
+static int klp_check_every_task(struct klp_stop_ctx *ctx)
 {
+	const struct klp_busy_set *busy = &ctx->plan->busy;
 	struct task_struct *g, *task;
-	unsigned int cpu;
 	int ret = 0;
 
 	rcu_read_lock();
@@ -49,23 +58,44 @@ static int klp_check_stopped_tasks(struct klp_plan *plan)
 		/* A hart's current task is its stopper: it walked itself. */
 		if (task_curr(task))
 			continue;
-		ret = klp_check_calltrace(task, plan->ranges, plan->nr_ranges,
-					  NULL);
+		ctx->stats->walked++;
+		ret = klp_check_calltrace(task, busy, NULL);
 		if (ret)
-			goto out;
+			break;
 	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * The tasks that can be inside changing code: those the pre-pass could
+ * not prove unchanged since (see wo_ftrace_recheck.c), or all of them,
+ * and the idle tasks, which the pre-pass never sees switched out.
+ */
+static int klp_check_stopped_tasks(struct klp_stop_ctx *ctx)
+{
+	const struct klp_busy_set *busy = &ctx->plan->busy;
+	struct task_struct *task;
+	unsigned int cpu;
+	int ret;
+
+	ctx->stats->full_scan = klp_recheck_all(ctx->naive);
+	if (ctx->stats->full_scan)
+		ret = klp_check_every_task(ctx);
+	else
+		ret = klp_recheck_walk(busy, &ctx->stats->walked);
+	if (ret)
+		return -EAGAIN;
+
 	for_each_online_cpu(cpu) {
 		task = idle_task(cpu);
 		if (task_curr(task))
 			continue;
-		ret = klp_check_calltrace(task, plan->ranges, plan->nr_ranges,
-					  NULL);
-		if (ret)
-			goto out;
+		ctx->stats->walked++;
+		if (klp_check_calltrace(task, busy, NULL))
+			return -EAGAIN;
 	}
-out:
-	rcu_read_unlock();
-	return ret ? -EAGAIN : 0;
+	return 0;
 }
 
 /* The last hart in: check, verify, write.  Nothing is written on failure. */
@@ -77,10 +107,10 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 
 	if (atomic_read(&ctx->self_busy))
 		return -EAGAIN;
-	ret = klp_check_stopped_tasks(plan);
-	if (ret)
-		return ret;
-	ret = arch_klp_check_sites(plan->writes, plan->nr_writes);
+	ret = klp_check_stopped_tasks(ctx);
+	if (!ret)
+		ret = arch_klp_check_sites(plan->writes, plan->nr_writes);
+	ctx->stats->checked = ktime_get_mono_fast_ns();
 	if (ret)
 		return ret;
 
@@ -100,11 +130,13 @@ static int klp_stop_machine_fn(void *data)
 	struct klp_stop_ctx *ctx = data;
 	struct klp_plan *plan = ctx->plan;
 
-	if (klp_check_current_calltrace(plan->ranges, plan->nr_ranges, NULL))
+	if (klp_check_current_calltrace(&plan->busy, NULL))
 		atomic_inc(&ctx->self_busy);
 
 	if (atomic_inc_return(&ctx->arrived) == num_online_cpus()) {
+		ctx->stats->parked = ktime_get_mono_fast_ns();
 		ctx->result = klp_check_and_write(ctx);
+		ctx->stats->written = ktime_get_mono_fast_ns();
 		/* Publish the writes and the result before releasing. */
 		smp_store_release(&ctx->released, true);
 	} else {
@@ -114,6 +146,8 @@ static int klp_stop_machine_fn(void *data)
 	}
 
 	arch_klp_flush_local_icache();
+	if (atomic_inc_return(&ctx->left) == num_online_cpus())
+		ctx->stats->left = ktime_get_mono_fast_ns();
 	return ctx->result;
 }
 
@@ -122,17 +156,28 @@ static int klp_stop_machine_fn(void *data)
  * written, -EAGAIN when a task was inside changing code and -EBUSY when an
  * entry no longer held the expected bytes: nothing is written then.
  * -EIO: a write failed; each site knows what it holds, so the next attempt
- * redoes what is missing.
- * Must be called with klp_mutex held.
+ * redoes what is missing.  What it cost goes to klp_last_stop; @naive
+ * (bench only) walks every task inside.
+ * Must be called with klp_mutex held, between klp_recheck_begin() and
+ * klp_recheck_end().
  */
 /* They run on every hart while the text is rewritten: no kprobe there. */
+NOKPROBE_SYMBOL(klp_check_every_task);
 NOKPROBE_SYMBOL(klp_check_stopped_tasks);
 NOKPROBE_SYMBOL(klp_check_and_write);
 NOKPROBE_SYMBOL(klp_stop_machine_fn);
 
-int klp_stop_machine_apply(struct klp_plan *plan)
+int klp_stop_machine_apply(struct klp_plan *plan, bool naive)
 {
-	struct klp_stop_ctx ctx = { .plan = plan };
+	struct klp_stop_stats stats = {
+		.ranges = plan->busy.nr,
+		.writes = plan->nr_writes,
+	};
+	struct klp_stop_ctx ctx = {
+		.plan = plan,
+		.stats = &stats,
+		.naive = naive,
+	};
 	int ret;
 
 	/* The lock order of register_kprobe(): kprobe_mutex first. */
@@ -140,6 +185,7 @@ int klp_stop_machine_apply(struct klp_plan *plan)
 	cpus_read_lock();
 	mutex_lock(&text_mutex);
 	arch_klp_stop_machine_begin();
+	stats.enter = ktime_get_mono_fast_ns();
 	ret = stop_machine_cpuslocked(klp_stop_machine_fn, &ctx,
 				      cpu_online_mask);
 	arch_klp_stop_machine_end();
@@ -147,5 +193,7 @@ int klp_stop_machine_apply(struct klp_plan *plan)
 	cpus_read_unlock();
 	kprobes_unlock();
 
+	stats.result = ret;
+	klp_last_stop = stats;
 	return ret;
 }

@@ -6,6 +6,7 @@ KLP=/sys/kernel/livepatch
 MODS=/modules
 PEEK=/sys/module/klp_test_peek/parameters
 TARGET=/sys/module/klp_test_target/parameters
+KLPDBG=/sys/kernel/debug/livepatch_wo_ftrace
 
 test_failed=0
 test_skipped=
@@ -97,6 +98,11 @@ wait_gone() {
 		sleep 0.1
 		i=$((i + 1))
 	done
+}
+
+# A field of the last stop_machine's figures (debugfs last_stop).
+last_stop() {
+	awk -v k="$1" '$1 == k { print $2 }' $KLPDBG/last_stop
 }
 
 # Lines of dmesg since the mark.

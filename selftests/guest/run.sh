@@ -179,6 +179,44 @@ test_patch_waits_for_sleeping_kthread() {
 	rmmod klp_test_target
 }
 
+# The pre-pass finds no task in klp_target_busy(); then, before the
+# machine is stopped, a kthread that existed all along enters it.  The
+# check inside stop_machine walks only tasks switched out since the
+# pre-pass: it must see this one, write nothing, and say so in last_stop.
+test_task_entering_after_prepass_blocks() {
+	gate=$KLPDBG/gate_after_prepass
+	insmod $MODS/klp_test_target.ko
+	echo 1 > $TARGET/sleep_later
+	before=$(text_bytes klp_target_busy)
+	echo 1 > $gate
+	klp_insmod $MODS/klp_test_patch_target.ko > /tmp/insmod.out &
+	# Shell builtins only from here: a fork would make every task new.
+	i=0
+	while read -r held < $gate && [ "$held" != 2 ] && [ $i -lt 200000 ]; do
+		i=$((i + 1))
+	done
+	echo 1 > $TARGET/go
+	echo 0 > $gate
+	wait
+	expect "attempt held after its pre-pass" "$held" 2
+	expect "insmod patch" "$(cat /tmp/insmod.out)" OK
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "busy function untouched" "$(text_bytes klp_target_busy)" "$before"
+	expect "answer unpatched" "$(cat $TARGET/answer)" 42
+	expect "stop_machine found it" "$(last_stop result)" -11
+	expect "without walking every task" "$(last_stop full_scan)" 0
+
+	echo 1 > $TARGET/release
+	wait_transition klp_test_patch_target
+	expect "transition done" "$(cat $KLP/klp_test_patch_target/transition)" 0
+	expect "answer patched" "$(cat $TARGET/answer)" 1042
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	rmmod klp_test_target
+}
+
 # Writing 0 to enabled while the patch waits reverses it: nothing was
 # written, so it completes at once and the module can go.
 test_pending_patch_reversed() {
@@ -571,6 +609,7 @@ run_tests \
 	test_stacked_patches_on_one_function \
 	test_refusal_at_target_load_refuses_the_load \
 	test_patch_waits_for_sleeping_kthread \
+	test_task_entering_after_prepass_blocks \
 	test_pending_patch_reversed \
 	test_too_short_function_refused \
 	test_unsafe_targets_refused \

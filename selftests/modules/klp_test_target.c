@@ -4,6 +4,8 @@
  *
  *   answer   (read)  klp_target_answer(): 42 unpatched
  *   sleep    (write) start a kthread that sleeps inside klp_target_busy()
+ *   sleep_later (write) start that kthread, waiting outside until
+ *   go       (write) makes it enter klp_target_busy() and sleep there
  *   release  (write) let that kthread leave klp_target_busy()
  *   spin     (write) start a kthread spinning inside klp_target_spin()
  *   leaf     (write) start a kthread spinning in a frameless asm leaf
@@ -25,6 +27,7 @@
 
 #include "klp_test_target.h"
 
+static DECLARE_COMPLETION(klp_target_go);
 static DECLARE_COMPLETION(klp_target_entered);
 static DECLARE_COMPLETION(klp_target_released);
 static struct task_struct *klp_target_sleeper;
@@ -168,6 +171,8 @@ static int klp_target_idle_until_stopped(void)
 
 static int klp_target_sleeper_fn(void *data)
 {
+	if (data)
+		wait_for_completion(&klp_target_go);
 	klp_target_busy();
 	return klp_target_idle_until_stopped();
 }
@@ -244,26 +249,55 @@ static const struct kernel_param_ops answer_ops = {
 };
 module_param_cb(answer, &answer_ops, NULL, 0444);
 
-static int sleep_set(const char *val, const struct kernel_param *kp)
+static int klp_target_start_sleeper(bool later)
 {
 	struct task_struct *t;
 
 	if (klp_target_sleeper)
 		return -EBUSY;
-	t = kthread_run(klp_target_sleeper_fn, NULL, "klp_sleeper");
+	t = kthread_run(klp_target_sleeper_fn, later ? (void *)1 : NULL,
+			"klp_sleeper");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	get_task_struct(t);
 	klp_target_sleeper = t;
 	/* Not signalled when a patch made klp_target_busy() go elsewhere. */
-	wait_for_completion_timeout(&klp_target_entered, HZ);
+	if (!later)
+		wait_for_completion_timeout(&klp_target_entered, HZ);
 	return 0;
+}
+
+static int sleep_set(const char *val, const struct kernel_param *kp)
+{
+	return klp_target_start_sleeper(false);
 }
 
 static const struct kernel_param_ops sleep_ops = {
 	.set = sleep_set,
 };
 module_param_cb(sleep, &sleep_ops, NULL, 0200);
+
+static int sleep_later_set(const char *val, const struct kernel_param *kp)
+{
+	return klp_target_start_sleeper(true);
+}
+
+static const struct kernel_param_ops sleep_later_ops = {
+	.set = sleep_later_set,
+};
+module_param_cb(sleep_later, &sleep_later_ops, NULL, 0200);
+
+static int go_set(const char *val, const struct kernel_param *kp)
+{
+	complete(&klp_target_go);
+	wait_for_completion_timeout(&klp_target_entered, HZ);
+	return 0;
+}
+
+static const struct kernel_param_ops go_ops = {
+	.set = go_set,
+};
+module_param_cb(go, &go_ops, NULL, 0200);
 
 static int release_set(const char *val, const struct kernel_param *kp)
 {
@@ -278,6 +312,7 @@ module_param_cb(release, &release_ops, NULL, 0200);
 
 static void __exit klp_target_exit(void)
 {
+	complete_all(&klp_target_go);
 	complete_all(&klp_target_released);
 	WRITE_ONCE(klp_target_stop, 1);
 	if (klp_target_sleeper) {

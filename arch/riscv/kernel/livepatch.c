@@ -206,19 +206,35 @@ int arch_klp_write_now(struct klp_site_write *w)
 	return ret;
 }
 
-static bool klp_pc_busy(unsigned long pc, const struct klp_busy_range *ranges,
-			unsigned int nr, const char **name)
+/*
+ * Is @pc inside one of the ranges?  A binary search: the ranges are
+ * sorted and disjoint, so the only candidate is the last one starting at
+ * or before @pc.
+ */
+static bool klp_pc_busy(unsigned long pc, const struct klp_busy_set *busy,
+			const char **name)
 {
-	unsigned int i;
+	const struct klp_busy_range *r = NULL;
+	unsigned int lo = 0, hi = busy->nr, i;
 
-	for (i = 0; i < nr; i++) {
-		if (pc >= ranges[i].start && pc < ranges[i].end) {
-			if (name)
-				*name = ranges[i].name;
-			return true;
+	if (busy->linear) {
+		for (i = 0; i < busy->nr && !r; i++)
+			if (pc >= busy->range[i].start && pc < busy->range[i].end)
+				r = &busy->range[i];
+	} else {
+		while (lo < hi) {
+			i = lo + (hi - lo) / 2;
+			if (busy->range[i].start <= pc)
+				lo = i + 1;
+			else
+				hi = i;
 		}
+		if (lo && pc < busy->range[lo - 1].end)
+			r = &busy->range[lo - 1];
 	}
-	return false;
+	if (r && name)
+		*name = r->name;
+	return r;
 }
 
 /*
@@ -274,8 +290,7 @@ static bool klp_fp_valid(unsigned long fp, unsigned long sp,
  */
 static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 			  unsigned long fp, unsigned long sp,
-			  const struct klp_busy_range *ranges, unsigned int nr,
-			  const char **name)
+			  const struct klp_busy_set *busy, const char **name)
 {
 	unsigned long low = (unsigned long)task_stack_page(task);
 	unsigned long high = low + THREAD_SIZE;
@@ -287,7 +302,7 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 		struct stackframe *frame;
 		unsigned long ra, next_fp;
 
-		if (klp_pc_busy(pc, ranges, nr, name))
+		if (klp_pc_busy(pc, busy, name))
 			return -EADDRINUSE;
 		if (!klp_fp_valid(fp, sp, high))
 			break;
@@ -321,7 +336,7 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 			ra = klp_real_return(task, regs->ra, regs->s0);
 			if (!ra)
 				return -EINVAL;
-			if (klp_pc_busy(ra, ranges, nr, name))
+			if (klp_pc_busy(ra, busy, name))
 				return -EADDRINUSE;
 			pc = regs->epc;
 			fp = regs->s0;
@@ -342,8 +357,7 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
  * from running (task_call_func() or stop_machine).
  */
 int klp_check_calltrace(struct task_struct *task,
-			const struct klp_busy_range *ranges, unsigned int nr,
-			const char **name)
+			const struct klp_busy_set *busy, const char **name)
 {
 	int ret;
 
@@ -351,7 +365,7 @@ int klp_check_calltrace(struct task_struct *task,
 	if (!try_get_task_stack(task))
 		return 0;
 	ret = klp_walk_stack(task, task->thread.ra, task->thread.s[0],
-			     task->thread.sp, ranges, nr, name);
+			     task->thread.sp, busy, name);
 	put_task_stack(task);
 	return ret;
 }
@@ -361,12 +375,12 @@ int klp_check_calltrace(struct task_struct *task,
  * each hart walks its own stack: the registers another hart saved are
  * stale while it runs.
  */
-int klp_check_current_calltrace(const struct klp_busy_range *ranges,
-				unsigned int nr, const char **name)
+int klp_check_current_calltrace(const struct klp_busy_set *busy,
+				const char **name)
 {
 	return klp_walk_stack(current, _THIS_IP_,
 			      (unsigned long)__builtin_frame_address(0),
-			      current_stack_pointer, ranges, nr, name);
+			      current_stack_pointer, busy, name);
 }
 
 /*

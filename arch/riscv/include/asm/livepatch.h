@@ -49,6 +49,18 @@ struct klp_busy_range {
 };
 
 /**
+ * struct klp_busy_set - the ranges one check looks pc values up in
+ * @range:	sorted by start, none overlapping (klp_plan_build())
+ * @nr:		how many
+ * @linear:	bench only: scan them all, as a naive port would
+ */
+struct klp_busy_set {
+	struct klp_busy_range *range;
+	unsigned int nr;
+	bool linear;
+};
+
+/**
  * struct klp_site_write - one entry rewritten under stop_machine
  * @site:	the entry
  * @target:	what it leads to afterwards (0: original bytes)
@@ -70,10 +82,9 @@ int arch_klp_prepare_write(struct klp_site_write *w,
 int arch_klp_write_now(struct klp_site_write *w);
 
 int klp_check_calltrace(struct task_struct *task,
-			const struct klp_busy_range *ranges, unsigned int nr,
-			const char **name);
-int klp_check_current_calltrace(const struct klp_busy_range *ranges,
-				unsigned int nr, const char **name);
+			const struct klp_busy_set *busy, const char **name);
+int klp_check_current_calltrace(const struct klp_busy_set *busy,
+				const char **name);
 int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr);
 int arch_klp_patch_func(struct klp_site_write *w);
 int arch_klp_unpatch_func(struct klp_site_write *w);

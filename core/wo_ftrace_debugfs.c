@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wo_ftrace_debugfs.c - what live patching without ftrace shows and, in
+ * test kernels, lets a test steer, in /sys/kernel/debug/livepatch_wo_ftrace/
+ *
+ *   last_stop            the last stop_machine: its phases and what it did
+ *   memory               what is kept per patched function
+ * With CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS (test and bench kernels):
+ *   naive                1: walk every task inside stop_machine and scan
+ *                        the ranges linearly, as a naive port would
+ *   gate_after_prepass   1: the next attempt waits after its pre-pass
+ *                        ("waiting") until 0 is written
+ */
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include "core.h"
+#include "wo_ftrace.h"
+
+/* Written after each stop_machine, with klp_mutex held. */
+struct klp_stop_stats klp_last_stop;
+
+bool klp_wo_ftrace_naive;
+
+static int klp_last_stop_show(struct seq_file *m, void *v)
+{
+	struct klp_stop_stats s;
+
+	mutex_lock(&klp_mutex);
+	s = klp_last_stop;
+	mutex_unlock(&klp_mutex);
+
+	if (!s.enter)
+		return 0;
+	seq_printf(m, "result %d\n", s.result);
+	seq_printf(m, "writes %u\n", s.writes);
+	seq_printf(m, "ranges %u\n", s.ranges);
+	seq_printf(m, "tasks_walked %u\n", s.walked);
+	seq_printf(m, "full_scan %d\n", s.full_scan);
+	seq_printf(m, "enter_to_parked_ns %llu\n", s.parked - s.enter);
+	seq_printf(m, "check_ns %llu\n", s.checked - s.parked);
+	seq_printf(m, "write_ns %llu\n", s.written - s.checked);
+	seq_printf(m, "critical_ns %llu\n", s.written - s.parked);
+	seq_printf(m, "end_to_end_ns %llu\n", s.left - s.enter);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(klp_last_stop);
+
+static int klp_memory_show(struct seq_file *m, void *v)
+{
+	size_t bytes = klp_ops_size();
+
+	seq_printf(m, "per_function_bytes %zu\n", bytes);
+	seq_printf(m, "per_function_slab_bytes %zu\n",
+		   kmalloc_size_roundup(bytes));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(klp_memory);
+
+#ifdef CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS
+enum klp_gate_state { KLP_GATE_OFF, KLP_GATE_ARMED, KLP_GATE_WAITING };
+
+static int klp_gate;
+static DECLARE_WAIT_QUEUE_HEAD(klp_gate_wait);
+
+/*
+ * Between the pre-pass and stop_machine: if a test armed the gate, wait
+ * until it opens it (at most a minute), so that the test can make a task
+ * enter a function the pre-pass found free.  Called with klp_mutex held.
+ */
+void klp_wo_ftrace_prepass_gate(void)
+{
+	if (cmpxchg(&klp_gate, KLP_GATE_ARMED, KLP_GATE_WAITING) !=
+	    KLP_GATE_ARMED)
+		return;
+	wait_event_timeout(klp_gate_wait,
+			   READ_ONCE(klp_gate) == KLP_GATE_OFF, 60 * HZ);
+	WRITE_ONCE(klp_gate, KLP_GATE_OFF);
+}
+
+static int klp_gate_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(klp_gate);
+	return 0;
+}
+
+static int klp_gate_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(klp_gate, val ? KLP_GATE_ARMED : KLP_GATE_OFF);
+	wake_up(&klp_gate_wait);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(klp_gate_fops, klp_gate_get, klp_gate_set, "%llu\n");
+
+static void klp_test_knobs_init(struct dentry *dir)
+{
+	debugfs_create_bool("naive", 0600, dir, &klp_wo_ftrace_naive);
+	debugfs_create_file_unsafe("gate_after_prepass", 0600, dir, NULL,
+				   &klp_gate_fops);
+}
+#else
+void klp_wo_ftrace_prepass_gate(void)
+{
+}
+
+static void klp_test_knobs_init(struct dentry *dir)
+{
+}
+#endif
+
+static int __init klp_wo_ftrace_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("livepatch_wo_ftrace", NULL);
+
+	debugfs_create_file("last_stop", 0400, dir, NULL, &klp_last_stop_fops);
+	debugfs_create_file("memory", 0400, dir, NULL, &klp_memory_fops);
+	klp_test_knobs_init(dir);
+	return 0;
+}
+late_initcall(klp_wo_ftrace_debugfs_init);

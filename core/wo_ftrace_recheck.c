@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wo_ftrace_recheck.c - which tasks the check inside stop_machine walks
+ *
+ * The pre-pass walks every task's stack before the machine is stopped;
+ * inside stop_machine only the stacks that can have changed since are
+ * walked again, so that the pause does not grow with the number of
+ * sleeping tasks.  From before the pre-pass starts until the attempt
+ * ends, a probe on the sched_switch tracepoint logs every task that a
+ * hart switches out, holding a reference so that its task_struct stays.
+ *
+ * Why a task that is not in the log is unchanged since the pre-pass
+ * walked it:
+ *  - The pre-pass walks a task only when it is fully switched out
+ *    (task->on_cpu clear, read with acquire: __switch_to's saves are
+ *    seen), with task_call_func() keeping it from being woken or picked.
+ *    A task running or still switching out is noted in the log instead.
+ *  - A switched-out task's stack changes only while it runs.  To run
+ *    after the walk it was switched in after the walk; inside
+ *    stop_machine every hart runs its stopper, so it was switched out
+ *    again since, in __schedule(), which calls trace_sched_switch() for
+ *    it first.  The probe was registered before the pre-pass began, and
+ *    registration returns only once the tracepoint's static key is live
+ *    on every hart, so that switch-out was logged.
+ *  - Each hart's log is written only by that hart, with interrupts off;
+ *    the writer reads the logs after every hart has arrived in the
+ *    rendezvous (a fully ordered atomic), so it sees every entry.
+ *  - A task the pre-pass did not list was forked after it: total_forks
+ *    has changed, and every task is walked.  So is every task when a log
+ *    overflowed or the probe could not be registered (or the kernel has
+ *    no tracepoints).
+ * Idle tasks and the harts' own stacks are always walked (the glue).
+ */
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/sched/stat.h>
+#include <linux/sched/task.h>
+#include <linux/tracepoint.h>
+#include <trace/events/sched.h>
+#include "wo_ftrace.h"
+
+#define KLP_SWITCH_LOG_SIZE	256
+
+/**
+ * struct klp_switch_log - tasks one hart switched out during an attempt
+ * @nr:		entries used
+ * @overflow:	a task could not be logged: the log proves nothing
+ * @task:	the tasks, each holding a reference
+ */
+struct klp_switch_log {
+	unsigned int nr;
+	bool overflow;
+	struct task_struct *task[KLP_SWITCH_LOG_SIZE];
+};
+
+static DEFINE_PER_CPU(struct klp_switch_log, klp_switch_log);
+
+/* The probe is registered: the logs cover the attempt. */
+static bool klp_recheck_logging;
+/* total_forks when the pre-pass listed the tasks. */
+static unsigned long klp_recheck_forks;
+
+/* Called with interrupts off, on the hart that owns the log. */
+static void klp_switch_log_add(struct task_struct *task)
+{
+	struct klp_switch_log *log = this_cpu_ptr(&klp_switch_log);
+
+	if (log->nr && log->task[log->nr - 1] == task)
+		return;
+	if (log->nr == KLP_SWITCH_LOG_SIZE) {
+		log->overflow = true;
+		return;
+	}
+	get_task_struct(task);
+	log->task[log->nr++] = task;
+}
+
+#ifdef CONFIG_TRACEPOINTS
+/* sched_switch probe: runs in __schedule() with the rq lock held. */
+static void klp_switch_logged(void *data, bool preempt,
+			      struct task_struct *prev,
+			      struct task_struct *next, unsigned int prev_state)
+{
+	klp_switch_log_add(prev);
+}
+
+static bool klp_switch_log_start(void)
+{
+	return !register_trace_sched_switch(klp_switch_logged, NULL);
+}
+
+static void klp_switch_log_stop(void)
+{
+	unregister_trace_sched_switch(klp_switch_logged, NULL);
+	tracepoint_synchronize_unregister();
+}
+#else
+static bool klp_switch_log_start(void)
+{
+	return false;
+}
+
+static void klp_switch_log_stop(void)
+{
+}
+#endif
+
+/*
+ * Start logging switched-out tasks, before the pre-pass of an attempt.
+ * Must be called with klp_mutex held.
+ */
+void klp_recheck_begin(void)
+{
+	klp_recheck_logging = klp_switch_log_start();
+}
+
+/*
+ * The pre-pass starts listing the tasks: every task forked after this is
+ * new to it.  Called with tasklist_lock held.
+ */
+void klp_recheck_listed(void)
+{
+	klp_recheck_forks = total_forks;
+}
+
+/* The pre-pass could not walk @task (it runs): walk it inside stop_machine. */
+void klp_recheck_note(struct task_struct *task)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	klp_switch_log_add(task);
+	local_irq_restore(flags);
+}
+
+/*
+ * Inside stop_machine: can the logs not prove the unlogged tasks
+ * unchanged, so that every task must be walked?
+ */
+bool klp_recheck_all(bool naive)
+{
+	unsigned int cpu;
+
+	if (naive || !klp_recheck_logging ||
+	    READ_ONCE(total_forks) != klp_recheck_forks)
+		return true;
+	for_each_possible_cpu(cpu)
+		if (per_cpu_ptr(&klp_switch_log, cpu)->overflow)
+			return true;
+	return false;
+}
+
+/*
+ * Inside stop_machine: walk every logged task that is not running (a
+ * hart's current task is its stopper, which walked itself).  Returns 0
+ * or the first error of klp_check_calltrace(); *@walked counts the walks.
+ */
+int klp_recheck_walk(const struct klp_busy_set *busy, unsigned int *walked)
+{
+	unsigned int cpu, i;
+	int ret;
+
+	for_each_possible_cpu(cpu) {
+		struct klp_switch_log *log = per_cpu_ptr(&klp_switch_log, cpu);
+
+		for (i = 0; i < log->nr; i++) {
+			if (task_curr(log->task[i]))
+				continue;
+			(*walked)++;
+			ret = klp_check_calltrace(log->task[i], busy, NULL);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The attempt is over: stop logging, wait until no probe runs, drop the
+ * references.  Must be called with klp_mutex held.
+ */
+void klp_recheck_end(void)
+{
+	unsigned int cpu, i;
+
+	if (klp_recheck_logging) {
+		klp_switch_log_stop();
+		klp_recheck_logging = false;
+	}
+	for_each_possible_cpu(cpu) {
+		struct klp_switch_log *log = per_cpu_ptr(&klp_switch_log, cpu);
+
+		for (i = 0; i < log->nr; i++)
+			put_task_struct(log->task[i]);
+		log->nr = 0;
+		log->overflow = false;
+	}
+}
+
+/* They run inside stop_machine, while text is rewritten: no kprobe there. */
+NOKPROBE_SYMBOL(klp_recheck_all);
+NOKPROBE_SYMBOL(klp_recheck_walk);

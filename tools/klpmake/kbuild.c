@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel side of klpmake: what the build directory says about the
+ * kernel, and one kbuild run of the module source in a scratch copy.
+ *
+ * modpost runs in warning mode (KBUILD_MODPOST_WARN=1): the symbols it
+ * reports undefined are exactly those livepatch will resolve.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "klpmake.h"
+
+#define BUILD_LOG	"klpmake-build.log"
+
+/* Run @argv; its output goes to @log if given.  Returns the exit status. */
+static int run(char *const argv[], const char *log)
+{
+	pid_t pid;
+	int status, fd;
+
+	pid = fork();
+	if (pid < 0) {
+		err("fork: %m");
+		return -1;
+	}
+	if (!pid) {
+		if (log) {
+			fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (fd < 0)
+				_exit(126);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		err("waitpid: %m");
+		return -1;
+	}
+	if (!WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The first line of @path, without its newline; NULL if unreadable. */
+static char *read_line(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	len = getline(&line, &cap, f);
+	fclose(f);
+	if (len <= 0) {
+		free(line);
+		return NULL;
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+static bool config_set(const char *kdir, const char *opt)
+{
+	char *path = xasprintf("%s/.config", kdir);
+	char *line = NULL, *want = xasprintf("%s=y\n", opt);
+	size_t cap = 0;
+	bool found = false;
+	FILE *f;
+
+	f = fopen(path, "r");
+	while (f && !found && getline(&line, &cap, f) > 0)
+		found = !strcmp(line, want);
+	if (f)
+		fclose(f);
+	free(line);
+	free(want);
+	free(path);
+	return found;
+}
+
+/* Read the release of the kernel in kb->kdir and the options we rely on. */
+int kbuild_read_kernel(struct kbuild *kb)
+{
+	static const char *const need[] = {
+		"Makefile", "vmlinux", "Module.symvers", ".config",
+	};
+	char *path;
+	size_t i;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		path = xasprintf("%s/%s", kb->kdir, need[i]);
+		if (access(path, R_OK)) {
+			err("%s: %m: not a built kernel tree", path);
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	path = xasprintf("%s/include/config/kernel.release", kb->kdir);
+	kb->release = read_line(path);
+	if (!kb->release || !*kb->release) {
+		err("%s: no kernel release: not a built kernel tree", path);
+		free(path);
+		return -1;
+	}
+	free(path);
+	kb->kallsyms_all = config_set(kb->kdir, "CONFIG_KALLSYMS_ALL");
+	if (!config_set(kb->kdir, "CONFIG_LIVEPATCH")) {
+		err("%s/.config: CONFIG_LIVEPATCH is not set", kb->kdir);
+		return -1;
+	}
+	return 0;
+}
+
+/* The one module modules.order lists, as a .ko path. */
+static char *built_module(const struct kbuild *kb)
+{
+	char *path = xasprintf("%s/modules.order", kb->scratch);
+	char *line = NULL, *ko = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t len;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		err("%s: %m: kbuild built no module", path);
+		free(path);
+		return NULL;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line)
+			continue;
+		n++;
+		len = strlen(line);
+		if (!ko && len > 2 && !strcmp(line + len - 2, ".o"))
+			ko = xasprintf("%.*s.ko", (int)len - 2, line);
+	}
+	fclose(f);
+	free(line);
+	if (n != 1) {
+		err("%s: the source builds %zu modules, klpmake needs one",
+		    path, n);
+		free(ko);
+		ko = NULL;
+	}
+	free(path);
+	return ko;
+}
+
+static void print_log(const char *log)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f;
+
+	f = fopen(log, "r");
+	if (!f)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stderr);
+	fclose(f);
+}
+
+/*
+ * Copy @srcdir to a scratch directory and build it there against kb->kdir
+ * with modpost in warning mode.  Sets kb->scratch and kb->ko.
+ */
+int kbuild_build(struct kbuild *kb, const char *srcdir)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *from, *m, *cross, *log;
+	struct stat st;
+	int ret = -1;
+
+	if (stat(srcdir, &st) || !S_ISDIR(st.st_mode)) {
+		err("%s: not a module source directory", srcdir);
+		return -1;
+	}
+	kb->scratch = xasprintf("%s/klpmake.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(kb->scratch)) {
+		err("%s: cannot create scratch directory: %m", kb->scratch);
+		free(kb->scratch);
+		kb->scratch = NULL;
+		return -1;
+	}
+	from = xasprintf("%s/.", srcdir);
+	{
+		char *const cp[] = { "cp", "-a", from, kb->scratch, NULL };
+
+		if (run(cp, NULL)) {
+			err("%s: cannot copy to %s", srcdir, kb->scratch);
+			free(from);
+			return -1;
+		}
+	}
+	free(from);
+
+	m = xasprintf("M=%s", kb->scratch);
+	cross = xasprintf("CROSS_COMPILE=%s", kb->cross);
+	log = xasprintf("%s/%s", kb->scratch, BUILD_LOG);
+	{
+		char *const make[] = {
+			"make", "-C", (char *)kb->kdir, "ARCH=riscv", cross, m,
+			"KBUILD_MODPOST_WARN=1", "modules", NULL,
+		};
+
+		ret = run(make, log);
+	}
+	if (ret) {
+		print_log(log);
+		err("%s: kbuild failed (log above, in %s)", srcdir, log);
+		ret = -1;
+	} else {
+		if (kb->verbose)
+			print_log(log);
+		kb->ko = built_module(kb);
+		ret = kb->ko ? 0 : -1;
+	}
+	free(log);
+	free(cross);
+	free(m);
+	return ret;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+void kbuild_cleanup(struct kbuild *kb)
+{
+	if (kb->scratch && !kb->keep)
+		nftw(kb->scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	else if (kb->scratch)
+		fprintf(stderr, "klpmake: build kept in %s\n", kb->scratch);
+	free(kb->scratch);
+	free(kb->ko);
+	free(kb->release);
+	kb->scratch = NULL;
+	kb->ko = NULL;
+	kb->release = NULL;
+}
+
+/*
+ * vmlinux must be the kernel the tree describes: its linux_banner says
+ * "Linux version <kernel.release> ".
+ */
+int kbuild_check_vmlinux(const struct kbuild *kb, const struct kelf *vmlinux)
+{
+	const struct kelf_sec *sec;
+	const struct kelf_sym *s;
+	char *want;
+	size_t i, off;
+	int ret = -1;
+
+	for (i = 0; i < vmlinux->nsyms; i++)
+		if (!strcmp(vmlinux->syms[i].name, "linux_banner"))
+			break;
+	if (i == vmlinux->nsyms) {
+		err("%s: no linux_banner: cannot tell its kernel release",
+		    vmlinux->path);
+		return -1;
+	}
+	s = &vmlinux->syms[i];
+	if (s->st.st_shndx == SHN_UNDEF || s->st.st_shndx >= vmlinux->shnum)
+		goto bad;
+	sec = &vmlinux->secs[s->st.st_shndx];
+	off = s->st.st_value - sec->sh.sh_addr;
+	want = xasprintf("Linux version %s ", kb->release);
+	if (sec->data && sec->data->d_buf && off < sec->data->d_size &&
+	    sec->data->d_size - off > strlen(want) &&
+	    !strncmp((char *)sec->data->d_buf + off, want, strlen(want)))
+		ret = 0;
+	free(want);
+	if (!ret)
+		return 0;
+bad:
+	err("%s: kernel mismatch: its linux_banner is not release %s of include/config/kernel.release",
+	    vmlinux->path, kb->release);
+	return -1;
+}
+
+/*
+ * The module was built for kb->release, is a livepatch module, and the
+ * target module (if any) was built for the same kernel (same vermagic).
+ */
+int kbuild_check_module(const struct kbuild *kb, const struct kelf *mod,
+			const struct kelf *target)
+{
+	const char *vm = kelf_modinfo(mod, "vermagic");
+	const char *lp = kelf_modinfo(mod, "livepatch");
+	size_t rlen = strlen(kb->release);
+	const char *tvm;
+
+	if (!vm || strncmp(vm, kb->release, rlen) || vm[rlen] != ' ') {
+		err("%s: kernel mismatch: vermagic '%s' is not release %s",
+		    mod->path, vm ? vm : "(none)", kb->release);
+		return -1;
+	}
+	if (!lp || strcmp(lp, "Y")) {
+		err("%s: not a livepatch module: add MODULE_INFO(livepatch, \"Y\")",
+		    mod->path);
+		return -1;
+	}
+	if (!target)
+		return 0;
+	tvm = kelf_modinfo(target, "vermagic");
+	if (!tvm || strcmp(tvm, vm)) {
+		err("%s: kernel mismatch: vermagic '%s', the kernel's is '%s'",
+		    target->path, tvm ? tvm : "(none)", vm);
+		return -1;
+	}
+	if (!kelf_modinfo(target, "name")) {
+		err("%s: no module name in .modinfo", target->path);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * klpmake: build a livepatch module that may reference static and
+ * non-exported kernel symbols.
+ *
+ * One pass, one job per file:
+ *   kbuild.c   build the module source with kbuild, check the kernel
+ *   elf.c      read an ELF object (the module, vmlinux, a target .ko)
+ *   symbols.c  decide which undefined symbols livepatch resolves, and find
+ *              each in its object with the position kallsyms will give it
+ *   rewrite.c  move their relocations to .klp.rela sections, write the .ko
+ *   main.c     the command line and the order of the steps
+ *
+ * Every function that fails has already printed one line naming the file
+ * or symbol and the reason; it returns -1 and the caller only unwinds.
+ */
+#ifndef _KLPMAKE_H
+#define _KLPMAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <gelf.h>
+
+/* From include/uapi/linux/elf.h, see module-elf-format.rst */
+#define SHF_RELA_LIVEPATCH	0x00100000
+#define SHN_LIVEPATCH		0xff20
+
+#define KLP_SYM_PREFIX		".klp.sym."
+#define KLP_RELA_PREFIX		".klp.rela."
+/* MODULE_NAME_LEN - 1 and KSYM_NAME_LEN - 1 of klp_resolve_symbols() */
+#define KLP_OBJNAME_MAX		55
+#define KLP_SYMNAME_MAX		511
+
+void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xcalloc(size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* elf.c */
+struct kelf_sec {
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+	Elf_Data *data;
+	const char *name;
+};
+
+struct kelf_sym {
+	GElf_Sym st;
+	const char *name;
+	const char *file;	/* STT_FILE group of a local, else NULL */
+	size_t idx;		/* index in .symtab */
+};
+
+struct kelf {
+	const char *path;
+	int fd;
+	Elf *elf;
+	GElf_Ehdr eh;
+	size_t shnum;
+	size_t shstrndx;
+	struct kelf_sec *secs;		/* indexed like the section headers */
+	size_t symtab;			/* index of .symtab, 0 if none */
+	struct kelf_sym *syms;		/* indexed like .symtab */
+	size_t nsyms;
+};
+
+int kelf_open(struct kelf *k, const char *path);
+void kelf_close(struct kelf *k);
+const char *kelf_modinfo(const struct kelf *k, const char *key);
+const struct kelf_sec *kelf_find_sec(const struct kelf *k, const char *name);
+
+/* kbuild.c */
+struct kbuild {
+	const char *kdir;
+	const char *cross;	/* CROSS_COMPILE */
+	char *scratch;		/* copy of the source, built */
+	bool keep;		/* leave the scratch copy behind */
+	bool verbose;
+	char *ko;		/* the module kbuild made, inside scratch */
+	char *release;		/* include/config/kernel.release */
+	bool kallsyms_all;	/* CONFIG_KALLSYMS_ALL in .config */
+};
+
+int kbuild_read_kernel(struct kbuild *kb);
+int kbuild_build(struct kbuild *kb, const char *srcdir);
+void kbuild_cleanup(struct kbuild *kb);
+int kbuild_check_vmlinux(const struct kbuild *kb, const struct kelf *vmlinux);
+int kbuild_check_module(const struct kbuild *kb, const struct kelf *mod,
+			const struct kelf *target);
+
+/* symbols.c */
+struct target {
+	const char *objname;	/* "vmlinux" or the module's name */
+	bool vmlinux;
+	bool kallsyms_all;
+	struct kelf *elf;
+	struct kelf_sym **byname;	/* defined symbols, sorted by name */
+	size_t nbyname;
+};
+
+/* Module.symvers: what the module loader resolves by itself */
+struct export {
+	char *name;
+	char *owner;		/* "vmlinux" or a module path */
+};
+
+struct exports {
+	struct export *e;	/* sorted by name */
+	size_t n;
+};
+
+/* -s name:file.c or -s name:N */
+struct hint {
+	const char *name;
+	const char *file;	/* NULL when pos is given */
+	unsigned long pos;
+	bool used;
+};
+
+/* An undefined symbol of the module that livepatch will resolve. */
+struct klp_ref {
+	size_t symidx;			/* in the module's .symtab */
+	const struct target *obj;
+	unsigned long sympos;
+	char *klpname;			/* .klp.sym.<obj>.<name>,<pos> */
+};
+
+int target_init(struct target *t, struct kelf *elf, const char *objname,
+		bool vmlinux, bool kallsyms_all);
+void target_free(struct target *t);
+int symvers_load(const char *path, struct exports *ex);
+void symvers_free(struct exports *ex);
+int symvers_check_vmlinux(const struct exports *ex, const struct target *v);
+int resolve_refs(const struct kelf *mod, const struct exports *ex,
+		 const struct target *vmlinux, const struct target *module,
+		 struct hint *hints, size_t nhints,
+		 struct klp_ref **refs, size_t *nrefs);
+void warn_clones(const struct kelf *mod, const struct target *vmlinux,
+		 const struct target *module, const struct hint *hints,
+		 size_t nhints);
+
+/* rewrite.c */
+int klp_write(const struct kelf *mod, const struct klp_ref *refs,
+	      size_t nrefs, const char *out);
+
+#endif /* _KLPMAKE_H */

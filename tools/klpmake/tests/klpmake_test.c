@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of klpmake, printed as KTAP.
+ *
+ * klpmake_test -b KLPMAKE -k KDIR -c CROSS_COMPILE -f FIXTURES
+ *              -t SELFTEST_MODULES -w WORKDIR
+ *
+ * Each bad input must make klpmake exit non-zero with a message naming the
+ * symbol (or file) and the reason, and leave no output file.  Each good
+ * input must give a module whose livepatch sections and symbols follow
+ * module-elf-format.rst, read back here with libelf.  The target module of
+ * the module test is klp_test_target from the guest selftests, built in
+ * WORKDIR.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SHF_RELA_LIVEPATCH	0x00100000
+#define SHN_LIVEPATCH		0xff20
+#define MAX_ARGS		32
+
+struct ctx {
+	const char *klpmake;
+	const char *kdir;
+	const char *cross;
+	const char *fixtures;
+	const char *selftests;
+	const char *work;
+	char *target_ko;	/* klp_test_target.ko, built here */
+	char *other_ko;		/* the same, with another kernel's vermagic */
+	char *out;		/* where the test under way writes */
+	int rc;			/* of the last klpmake run */
+	char *log;		/* its stdout and stderr */
+};
+
+struct test {
+	const char *name;
+	bool (*fn)(struct ctx *c);
+};
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("# ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	va_end(ap);
+}
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return p;
+}
+
+/* Run @argv with stdout and stderr to @logpath.  Returns its exit code. */
+static int run(char *const argv[], const char *logpath)
+{
+	int status, fd;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			_exit(126);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "r");
+	FILE *m = open_memstream(&buf, &len);
+	int ch;
+
+	while (f && (ch = fgetc(f)) != EOF)
+		fputc(ch, m);
+	if (f)
+		fclose(f);
+	fclose(m);
+	return buf;
+}
+
+/*
+ * Run klpmake with the NULL-terminated @args, after "-o c->out" unless
+ * @no_out.  Keeps the exit code and the output in @c.
+ */
+static void klpmake(struct ctx *c, bool no_out, ...)
+{
+	char *argv[MAX_ARGS], *logpath = xasprintf("%s/klpmake.log", c->work);
+	int n = 0;
+	va_list ap;
+
+	argv[n++] = (char *)c->klpmake;
+	if (!no_out) {
+		argv[n++] = "-o";
+		argv[n++] = c->out;
+	}
+	va_start(ap, no_out);
+	while (n < MAX_ARGS - 1 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	unlink(c->out);
+	c->rc = run(argv, logpath);
+	free(c->log);
+	c->log = slurp(logpath);
+	free(logpath);
+}
+
+static char *fixture(const struct ctx *c, const char *name)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", c->fixtures, name);
+	return path;
+}
+
+/* No c->out, nor a temporary file next to it. */
+static bool no_output(const struct ctx *c)
+{
+	const char *base = strrchr(c->out, '/') + 1;
+	char *dir = strndup(c->out, base - c->out);
+	struct dirent *de;
+	bool ok = true;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		if (!strncmp(de->d_name, base, strlen(base))) {
+			diag("left behind: %s%s", dir, de->d_name);
+			ok = false;
+		}
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return ok;
+}
+
+/* The last run failed with exit code @rc, saying @msg, writing nothing. */
+static bool refused(const struct ctx *c, int rc, const char *msg)
+{
+	bool ok = true;
+
+	if (c->rc != rc) {
+		diag("exit code %d, expected %d", c->rc, rc);
+		ok = false;
+	}
+	if (!strstr(c->log, msg)) {
+		diag("expected message: %s", msg);
+		ok = false;
+	}
+	if (!no_output(c))
+		ok = false;
+	if (!ok)
+		diag("klpmake said: %s", c->log);
+	return ok;
+}
+
+static bool succeeded(const struct ctx *c)
+{
+	if (!c->rc && !access(c->out, R_OK))
+		return true;
+	diag("exit code %d, klpmake said: %s", c->rc, c->log);
+	return false;
+}
+
+/* ---- reading modules back ---- */
+
+struct elfview {
+	int fd;
+	Elf *e;
+	size_t shstrndx;
+	size_t symndx;
+	GElf_Shdr symsh;
+	Elf_Data *syms;
+};
+
+static bool view_open(struct elfview *v, const char *path)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	memset(v, 0, sizeof(*v));
+	v->fd = open(path, O_RDONLY);
+	v->e = v->fd < 0 ? NULL : elf_begin(v->fd, ELF_C_READ, NULL);
+	if (!v->e || elf_getshdrstrndx(v->e, &v->shstrndx)) {
+		diag("%s: unreadable ELF", path);
+		return false;
+	}
+	while ((scn = elf_nextscn(v->e, scn))) {
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			v->symndx = elf_ndxscn(scn);
+			v->symsh = sh;
+			v->syms = elf_getdata(scn, NULL);
+		}
+	}
+	if (!v->syms) {
+		diag("%s: no symbol table", path);
+		return false;
+	}
+	return true;
+}
+
+static void view_close(struct elfview *v)
+{
+	if (v->e)
+		elf_end(v->e);
+	if (v->fd >= 0)
+		close(v->fd);
+}
+
+static const char *secname(const struct elfview *v, size_t idx)
+{
+	GElf_Shdr sh;
+
+	if (!gelf_getshdr(elf_getscn(v->e, idx), &sh))
+		return "";
+	return elf_strptr(v->e, v->shstrndx, sh.sh_name);
+}
+
+static const char *symname(const struct elfview *v, const GElf_Sym *s)
+{
+	return elf_strptr(v->e, v->symsh.sh_link, s->st_name);
+}
+
+static size_t nsyms(const struct elfview *v)
+{
+	return v->symsh.sh_size / v->symsh.sh_entsize;
+}
+
+static Elf_Scn *find_sec(const struct elfview *v, const char *name)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(v->e, scn)))
+		if (!strcmp(secname(v, elf_ndxscn(scn)), name))
+			return scn;
+	return NULL;
+}
+
+static bool is_klp_sym(const struct elfview *v, const GElf_Sym *s)
+{
+	return s->st_shndx == SHN_LIVEPATCH &&
+	       !strncmp(symname(v, s), ".klp.sym.", 9);
+}
+
+/*
+ * A .klp.rela section: its header, and every entry either against a
+ * livepatch symbol or a PCREL_LO12 whose auipc's HI20 is in this section.
+ */
+static bool check_klp_rela(const struct elfview *v, const char *name,
+			   const char *target)
+{
+	Elf_Scn *scn = find_sec(v, name);
+	GElf_Rela r, hi;
+	GElf_Shdr sh;
+	GElf_Sym s;
+	Elf_Data *d;
+	size_t i, j, n;
+	bool ok = true;
+
+	if (!scn || !gelf_getshdr(scn, &sh)) {
+		diag("no section %s", name);
+		return false;
+	}
+	if (sh.sh_type != SHT_RELA ||
+	    (sh.sh_flags & (SHF_ALLOC | SHF_RELA_LIVEPATCH)) !=
+	    (SHF_ALLOC | SHF_RELA_LIVEPATCH) || sh.sh_link != v->symndx ||
+	    strcmp(secname(v, sh.sh_info), target)) {
+		diag("%s: type %u flags %#llx link %u info %s", name,
+		     sh.sh_type, (unsigned long long)sh.sh_flags, sh.sh_link,
+		     secname(v, sh.sh_info));
+		return false;
+	}
+	d = elf_getdata(scn, NULL);
+	n = sh.sh_size / sizeof(Elf64_Rela);
+	for (i = 0; i < n && gelf_getrela(d, i, &r); i++) {
+		unsigned int type = GELF_R_TYPE(r.r_info);
+		bool found = false;
+
+		gelf_getsym(v->syms, GELF_R_SYM(r.r_info), &s);
+		if (is_klp_sym(v, &s))
+			continue;
+		for (j = 0; j < n && (type == R_RISCV_PCREL_LO12_I ||
+				      type == R_RISCV_PCREL_LO12_S); j++) {
+			gelf_getrela(d, j, &hi);
+			found |= hi.r_offset == s.st_value &&
+				 GELF_R_TYPE(hi.r_info) == R_RISCV_PCREL_HI20;
+		}
+		if (!found) {
+			diag("%s: entry %zu (type %u) against %s", name, i,
+			     type, symname(v, &s));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* No ordinary relocation section refers to a livepatch symbol. */
+static bool check_plain_relas(const struct elfview *v)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Rela r;
+	GElf_Sym s;
+	bool ok = true;
+	size_t i;
+
+	while ((scn = elf_nextscn(v->e, scn))) {
+		Elf_Data *d = elf_getdata(scn, NULL);
+
+		gelf_getshdr(scn, &sh);
+		if (sh.sh_type != SHT_RELA || (sh.sh_flags & SHF_RELA_LIVEPATCH))
+			continue;
+		for (i = 0; i < sh.sh_size / sizeof(Elf64_Rela); i++) {
+			gelf_getrela(d, i, &r);
+			gelf_getsym(v->syms, GELF_R_SYM(r.r_info), &s);
+			if (s.st_shndx == SHN_LIVEPATCH) {
+				diag("%s still refers to %s",
+				     secname(v, elf_ndxscn(scn)),
+				     symname(v, &s));
+				ok = false;
+			}
+		}
+	}
+	return ok;
+}
+
+/* Locals first, sh_info the first non-local. */
+static bool check_symtab_order(const struct elfview *v)
+{
+	size_t i;
+	GElf_Sym s;
+
+	for (i = 0; i < nsyms(v); i++) {
+		gelf_getsym(v->syms, i, &s);
+		if ((GELF_ST_BIND(s.st_info) == STB_LOCAL) !=
+		    (i < v->symsh.sh_info)) {
+			diag("symbol %zu %s on the wrong side of sh_info %u", i,
+			     symname(v, &s), v->symsh.sh_info);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool has_klp_sym(const struct elfview *v, const char *name)
+{
+	size_t i;
+	GElf_Sym s;
+
+	for (i = 0; i < nsyms(v); i++) {
+		gelf_getsym(v->syms, i, &s);
+		if (!strcmp(symname(v, &s), name)) {
+			if (s.st_shndx == SHN_LIVEPATCH)
+				return true;
+			diag("%s: st_shndx %#x", name, s.st_shndx);
+			return false;
+		}
+	}
+	diag("no symbol %s", name);
+	return false;
+}
+
+static bool has_modinfo(const struct elfview *v, const char *kv)
+{
+	Elf_Scn *scn = find_sec(v, ".modinfo");
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	size_t off = 0;
+
+	while (d && off < d->d_size) {
+		if (!strcmp((char *)d->d_buf + off, kv))
+			return true;
+		off += strlen((char *)d->d_buf + off) + 1;
+	}
+	diag("no %s in .modinfo", kv);
+	return false;
+}
+
+/*
+ * The sympos livepatch will count for the static @name of @file in vmlinux:
+ * rank by address among the same-named symbols, 0 if unique.  -1 if absent.
+ */
+static long vmlinux_sympos(const struct ctx *c, const char *name,
+			   const char *file)
+{
+	char *path = xasprintf("%s/vmlinux", c->kdir);
+	const char *cur = NULL;
+	GElf_Addr addr = 0;
+	size_t i, before = 0, total = 0;
+	struct elfview v;
+	GElf_Sym s;
+	bool found = false;
+
+	if (!view_open(&v, path)) {
+		free(path);
+		return -1;
+	}
+	for (i = 0; i < nsyms(&v); i++) {
+		gelf_getsym(v.syms, i, &s);
+		if (GELF_ST_TYPE(s.st_info) == STT_FILE)
+			cur = symname(&v, &s);
+		else if (!strcmp(symname(&v, &s), name) &&
+			 s.st_shndx != SHN_UNDEF && cur && !strcmp(cur, file) &&
+			 GELF_ST_BIND(s.st_info) == STB_LOCAL) {
+			addr = s.st_value;
+			found = true;
+		}
+	}
+	for (i = 0; i < nsyms(&v) && found; i++) {
+		gelf_getsym(v.syms, i, &s);
+		if (strcmp(symname(&v, &s), name) || s.st_shndx == SHN_UNDEF)
+			continue;
+		total++;
+		before += s.st_value < addr;
+	}
+	view_close(&v);
+	free(path);
+	if (!found)
+		return -1;
+	return total > 1 ? (long)before + 1 : 0;
+}
+
+/* ---- the tests ---- */
+
+static bool t_usage_none(struct ctx *c)
+{
+	klpmake(c, true, NULL);
+	return refused(c, 2, "-k KDIR is required") &&
+	       refused(c, 2, "usage: klpmake");
+}
+
+static bool t_usage_no_out(struct ctx *c)
+{
+	klpmake(c, true, "-k", c->kdir, fixture(c, "vmlinux"), NULL);
+	return refused(c, 2, "-o OUT.ko is required");
+}
+
+static bool t_usage_unknown(struct ctx *c)
+{
+	klpmake(c, false, "-k", c->kdir, "-z", fixture(c, "vmlinux"), NULL);
+	return refused(c, 2, "option -z: unknown");
+}
+
+static bool t_usage_hint(struct ctx *c)
+{
+	klpmake(c, false, "-k", c->kdir, "-s", "c_next", fixture(c, "vmlinux"),
+		NULL);
+	return refused(c, 2, "-s c_next: expected NAME:FILE.c or NAME:N");
+}
+
+static bool t_not_kdir(struct ctx *c)
+{
+	klpmake(c, false, "-k", c->work, fixture(c, "vmlinux"), NULL);
+	return refused(c, 1, "not a built kernel tree");
+}
+
+static bool t_absent(struct ctx *c)
+{
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross, fixture(c, "absent"),
+		NULL);
+	return refused(c, 1,
+		       "symbol 'klpmake_no_such_symbol': not found in vmlinux");
+}
+
+static bool t_ambiguous(struct ctx *c)
+{
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		fixture(c, "ambiguous"), NULL);
+	return refused(c, 1,
+		       "symbol 'uevent_store': ambiguous, 2 definitions in vmlinux") &&
+	       refused(c, 1, "-s uevent_store:<file.c>");
+}
+
+static bool t_wrong_hint(struct ctx *c)
+{
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		"uevent_store:cpu.c", fixture(c, "ambiguous"), NULL);
+	return refused(c, 1,
+		       "symbol 'uevent_store': hint 'cpu.c' matches none of its definitions in vmlinux");
+}
+
+static bool t_bad_pos(struct ctx *c)
+{
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		"uevent_store:3", fixture(c, "ambiguous"), NULL);
+	return refused(c, 1,
+		       "symbol 'uevent_store': position 3 out of range, 2 definitions");
+}
+
+static bool t_mismatch(struct ctx *c)
+{
+	if (!c->other_ko)
+		return false;
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->other_ko,
+		fixture(c, "modtarget"), NULL);
+	return refused(c, 1, "klp_test_target.ko: kernel mismatch: vermagic");
+}
+
+static bool t_hint_file(struct ctx *c)
+{
+	long pos = vmlinux_sympos(c, "uevent_store", "core.c");
+	char *want = xasprintf(".klp.sym.vmlinux.uevent_store,%ld", pos);
+	struct elfview v;
+	bool ok;
+
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		"uevent_store:drivers/base/core.c", fixture(c, "ambiguous"),
+		NULL);
+	ok = pos > 0 && succeeded(c) && view_open(&v, c->out);
+	if (ok) {
+		ok = has_klp_sym(&v, want) &&
+		     check_klp_rela(&v, ".klp.rela.vmlinux.text", ".text");
+		view_close(&v);
+	}
+	free(want);
+	return ok;
+}
+
+static bool t_vmlinux(struct ctx *c)
+{
+	long pos = vmlinux_sympos(c, "c_next", "consoles.c");
+	char *want = xasprintf(".klp.sym.vmlinux.c_next,%ld", pos);
+	struct elfview v;
+	bool ok;
+
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		"c_next:consoles.c", fixture(c, "vmlinux"), NULL);
+	ok = pos > 0 && succeeded(c) && view_open(&v, c->out);
+	if (ok) {
+		ok = check_klp_rela(&v, ".klp.rela.vmlinux.text", ".text") &&
+		     has_klp_sym(&v, want) &&
+		     has_klp_sym(&v, ".klp.sym.vmlinux.get_symbol_pos,0") &&
+		     has_klp_sym(&v, ".klp.sym.vmlinux.max_threads,0") &&
+		     check_plain_relas(&v) && check_symtab_order(&v) &&
+		     has_modinfo(&v, "livepatch=Y");
+		view_close(&v);
+	}
+	free(want);
+	return ok;
+}
+
+/* Relies on the run of t_vmlinux. */
+static bool t_clones(struct ctx *c)
+{
+	if (c->log && strstr(c->log,
+			     "warning: 'kernfs_put' has compiler clones in vmlinux (kernfs_put.part.0)"))
+		return true;
+	diag("klpmake said: %s", c->log);
+	return false;
+}
+
+static bool t_modtarget(struct ctx *c)
+{
+	struct elfview v;
+	bool ok;
+
+	if (!c->target_ko)
+		return false;
+	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->target_ko,
+		fixture(c, "modtarget"), NULL);
+	ok = succeeded(c) && view_open(&v, c->out);
+	if (ok) {
+		ok = check_klp_rela(&v, ".klp.rela.klp_test_target.text",
+				    ".text") &&
+		     check_klp_rela(&v, ".klp.rela.vmlinux.text", ".text") &&
+		     has_klp_sym(&v,
+				 ".klp.sym.klp_test_target.klp_target_stop,0") &&
+		     has_klp_sym(&v,
+				 ".klp.sym.klp_test_target.klp_target_wait,0") &&
+		     has_klp_sym(&v, ".klp.sym.vmlinux.max_threads,0") &&
+		     check_plain_relas(&v) && check_symtab_order(&v);
+		view_close(&v);
+	}
+	return ok;
+}
+
+static const struct test tests[] = {
+	{ "usage: no arguments", t_usage_none },
+	{ "usage: no -o", t_usage_no_out },
+	{ "usage: unknown option", t_usage_unknown },
+	{ "usage: malformed -s", t_usage_hint },
+	{ "refuse: -k is not a kernel tree", t_not_kdir },
+	{ "refuse: absent symbol", t_absent },
+	{ "refuse: ambiguous static without hint", t_ambiguous },
+	{ "refuse: file hint that matches no definition", t_wrong_hint },
+	{ "refuse: position hint out of range", t_bad_pos },
+	{ "refuse: target module of another kernel", t_mismatch },
+	{ "vmlinux: ambiguous static resolved by file hint", t_hint_file },
+	{ "vmlinux: static function and data to .klp.sym", t_vmlinux },
+	{ "vmlinux: compiler clones of a patched function", t_clones },
+	{ "module: static symbols of the target module", t_modtarget },
+};
+
+/* ---- setup: the target module, and a copy built for "another" kernel ---- */
+
+static bool copy_file(const char *from, const char *to)
+{
+	char *const argv[] = { "cp", (char *)from, (char *)to, NULL };
+
+	return !run(argv, "/dev/null");
+}
+
+static char *build_target(struct ctx *c)
+{
+	char *dir = xasprintf("%s/target", c->work);
+	char *from, *to, *m, *cross, *log, *ko = NULL;
+	const char *files[] = { "klp_test_target.c", "klp_test_target.h" };
+	bool ok = true;
+	size_t i;
+	FILE *f;
+
+	mkdir(dir, 0755);
+	for (i = 0; i < 2 && ok; i++) {
+		from = xasprintf("%s/%s", c->selftests, files[i]);
+		to = xasprintf("%s/%s", dir, files[i]);
+		ok = copy_file(from, to);
+		free(from);
+		free(to);
+	}
+	to = xasprintf("%s/Kbuild", dir);
+	f = fopen(to, "w");
+	if (f) {
+		fputs("obj-m += klp_test_target.o\n", f);
+		fclose(f);
+	}
+	free(to);
+	m = xasprintf("M=%s", dir);
+	cross = xasprintf("CROSS_COMPILE=%s", c->cross);
+	log = xasprintf("%s/build.log", dir);
+	{
+		char *const argv[] = { "make", "-C", (char *)c->kdir,
+				       "ARCH=riscv", cross, m, "modules", NULL };
+
+		if (ok && !run(argv, log))
+			ko = xasprintf("%s/klp_test_target.ko", dir);
+		else
+			diag("cannot build klp_test_target, see %s", log);
+	}
+	free(log);
+	free(cross);
+	free(m);
+	free(dir);
+	return ko;
+}
+
+/* A copy of @ko whose vermagic names another release (last digit bumped). */
+static char *other_kernel(const struct ctx *c, const char *ko)
+{
+	char *path = xasprintf("%s/other/klp_test_target.ko", c->work);
+	char *dir = xasprintf("%s/other", c->work);
+	char *buf, *p, *sp;
+	size_t len = 0;
+	FILE *f;
+
+	mkdir(dir, 0755);
+	free(dir);
+	buf = slurp(ko);
+	f = fopen(ko, "r");
+	if (f) {
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fclose(f);
+	}
+	p = buf ? memmem(buf, len, "vermagic=", 9) : NULL;
+	sp = p ? memchr(p, ' ', buf + len - p) : NULL;
+	f = sp ? fopen(path, "w") : NULL;
+	if (!f) {
+		diag("cannot make %s", path);
+		free(buf);
+		free(path);
+		return NULL;
+	}
+	sp[-1] = sp[-1] == '9' ? '8' : sp[-1] + 1;
+	fwrite(buf, 1, len, f);
+	fclose(f);
+	free(buf);
+	return path;
+}
+
+static void usage(void)
+{
+	fputs("usage: klpmake_test -b KLPMAKE -k KDIR -c CROSS_COMPILE -f FIXTURES -t SELFTEST_MODULES -w WORKDIR\n",
+	      stderr);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { .cross = "riscv64-linux-gnu-" };
+	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	int opt, passed = 0, failed = 0;
+
+	while ((opt = getopt(argc, argv, "b:k:c:f:t:w:")) != -1) {
+		switch (opt) {
+		case 'b':
+			c.klpmake = optarg;
+			break;
+		case 'k':
+			c.kdir = optarg;
+			break;
+		case 'c':
+			c.cross = optarg;
+			break;
+		case 'f':
+			c.fixtures = optarg;
+			break;
+		case 't':
+			c.selftests = optarg;
+			break;
+		case 'w':
+			c.work = optarg;
+			break;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (!c.klpmake || !c.kdir || !c.fixtures || !c.selftests ||
+	    !c.work || optind != argc) {
+		usage();
+		return 2;
+	}
+	elf_version(EV_CURRENT);
+	mkdir(c.work, 0755);
+	c.out = xasprintf("%s/out.ko", c.work);
+
+	printf("TAP version 13\n1..%zu\n", n);
+	c.target_ko = build_target(&c);
+	if (c.target_ko)
+		c.other_ko = other_kernel(&c, c.target_ko);
+	for (i = 0; i < n; i++) {
+		bool ok = tests[i].fn(&c);
+
+		printf("%sok %zu - %s\n", ok ? "" : "not ", i + 1,
+		       tests[i].name);
+		fflush(stdout);
+		if (ok)
+			passed++;
+		else
+			failed++;
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	unlink(c.out);
+	free(c.out);
+	free(c.log);
+	free(c.target_ko);
+	free(c.other_ko);
+	return failed ? 1 : 0;
+}
