@@ -6,6 +6,9 @@
 #   make test      host unit tests and guest tests (exit status 0 = all passed)
 #   make kernel    unpack the kernel, install the port, build it
 #   make patches   write the port as a git-am series to build/patches/
+#   make bench     benchmark the pause and the call cost (a table)
+#   make klpmake   build tools/klpmake, which builds patch modules that
+#                  use non-exported kernel symbols
 #
 # KSRC=/path/to/tree builds against another kernel tree (patched in place).
 # FLAVOUR=preempt builds and tests the kernel with qemu/preempt.config on
@@ -36,7 +39,8 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace patches \
-	patches-test style-check mutation-check guest-test-upstream upstream-selftests-run clean
+	patches-test style-check mutation-check guest-test-upstream upstream-selftests-run \
+	bench bench-run klpmake klpmake-test clean
 
 all: kernel modules
 
@@ -107,7 +111,8 @@ guest-test-ftrace:
 # Every suite runs; the last line sums them, the exit status is 0 only if
 # all passed.
 test: deps
-	@sh selftests/run-suites.sh host-test guest-test guest-test-preempt guest-test-ftrace guest-test-upstream style-check patches-test
+	@sh selftests/run-suites.sh host-test guest-test klpmake-test guest-test-preempt \
+		guest-test-ftrace guest-test-upstream style-check patches-test
 
 style-check: kernel
 	sh selftests/style/check.sh $(REPO) $(KSRC)
@@ -131,6 +136,35 @@ upstream-selftests-run: modules
 	UPSTREAM=1 sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
 		$(BUILD)/initramfs-upstream.cpio
 	QEMU_MEM=1G sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-upstream.cpio upstream
+
+# The patch-module builder (tools/klpmake, host C with libelf) and its
+# host tests, which build patch modules against the base kernel.
+klpmake: deps
+	$(MAKE) -C tools/klpmake O=$(BUILD)/klpmake
+
+klpmake-test: kernel
+	$(MAKE) -C tools/klpmake O=$(BUILD)/klpmake KDIR=$(KSRC) test
+
+# Figures, not tests: guest time under -icount on the base kernel, and the
+# call costs again on the ftrace kernel for the ftrace redirection.  The
+# table goes to build/bench.md.
+BENCHDIR := $(BUILD)/bench-$(FLAVOUR)
+
+bench: deps
+	$(MAKE) --no-print-directory bench-run FLAVOUR=base
+	$(MAKE) --no-print-directory bench-run FLAVOUR=ftrace
+	sh selftests/bench/table.sh $(BUILD)/bench-base.log $(BUILD)/bench-ftrace.log \
+		| tee $(BUILD)/bench.md
+
+bench-run: modules
+	mkdir -p $(BENCHDIR)
+	cp selftests/bench/*.[ch] selftests/bench/Kbuild $(BENCHDIR)/
+	$(KMAKE) M=$(BENCHDIR) modules
+	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
+	BENCH=$(BENCHDIR) sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
+		$(BUILD)/initramfs-bench-$(FLAVOUR).cpio
+	QEMU_ICOUNT=1 QEMU_SMP=1 QEMU_MEM=1G QEMU_LOG=$(BUILD)/bench-$(FLAVOUR).log \
+		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-bench-$(FLAVOUR).cpio bench > /dev/null
 
 # Slow: shows that each protection's guest test fails without it.
 mutation-check:

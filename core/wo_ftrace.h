@@ -28,7 +28,8 @@ void klp_plan_free(struct klp_plan *plan);
  * struct klp_stop_stats - what one stop_machine of live patching cost
  * @enter:	ns, stop_machine called
  * @parked:	ns, the last hart arrived: every hart is parked
- * @checked:	ns, the tasks and the entries checked
+ * @checked:	ns, the tasks checked
+ * @verified:	ns, each entry found holding the bytes expected
  * @written:	ns, the entries written: the harts are released
  * @left:	ns, the last hart left the rendezvous
  * @walked:	stacks the writer walked (the harts' own not counted)
@@ -41,6 +42,7 @@ struct klp_stop_stats {
 	u64 enter;
 	u64 parked;
 	u64 checked;
+	u64 verified;
 	u64 written;
 	u64 left;
 	unsigned int walked;

@@ -3,7 +3,9 @@
  * wo_ftrace_debugfs.c - what live patching without ftrace shows and, in
  * test kernels, lets a test steer, in /sys/kernel/debug/livepatch_wo_ftrace/
  *
- *   last_stop            the last stop_machine: its phases and what it did
+ *   last_stop            the last stop_machine: its phases (check: the
+ *                        stacks, verify: the entries' bytes, write) and
+ *                        what it did
  *   memory               what is kept per patched function
  * With CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS (test and bench kernels):
  *   naive                1: walk every task inside stop_machine and scan
@@ -41,7 +43,8 @@ static int klp_last_stop_show(struct seq_file *m, void *v)
 	seq_printf(m, "full_scan %d\n", s.full_scan);
 	seq_printf(m, "enter_to_parked_ns %llu\n", s.parked - s.enter);
 	seq_printf(m, "check_ns %llu\n", s.checked - s.parked);
-	seq_printf(m, "write_ns %llu\n", s.written - s.checked);
+	seq_printf(m, "verify_ns %llu\n", s.verified - s.checked);
+	seq_printf(m, "write_ns %llu\n", s.written - s.verified);
 	seq_printf(m, "critical_ns %llu\n", s.written - s.parked);
 	seq_printf(m, "end_to_end_ns %llu\n", s.left - s.enter);
 	return 0;

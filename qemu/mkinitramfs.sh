@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the guest's initramfs: busybox, /init, the guest tests, the test
-# modules and the tree's livepatch sample.
+# modules and the tree's livepatch sample (and, with BENCH=, the bench).
 # Usage: mkinitramfs.sh KSRC MODDIR USERLAND_DIR OUT.cpio
 set -eu
 ksrc=$1
@@ -41,6 +41,11 @@ cp "$repo"/selftests/guest/*.sh "$root/tests/"
 riscv64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$root/tests/klp_insmod" \
 	"$repo/selftests/guest/klp_insmod.c"
 cp "$moddir"/*.ko "$root/modules/"
+# BENCH=DIR: the bench modules built there, and the bench script.
+if [ -n "${BENCH:-}" ]; then
+	cp "$BENCH"/*.ko "$root/modules/"
+	cp "$repo/selftests/bench/bench.sh" "$root/tests/"
+fi
 cp "$ksrc/samples/livepatch/livepatch-sample.ko" "$root/modules/"
 (cd "$root" && find . | cpio -o -H newc --quiet) > "$out.tmp"
 mv "$out.tmp" "$out"

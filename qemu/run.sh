@@ -8,13 +8,17 @@ ksrc=$1
 initrd=$2
 mode=$3
 repo=$(cd "$(dirname "$0")/.." && pwd)
-log=$repo/build/guest-$mode.log
+log=${QEMU_LOG:-$repo/build/guest-$mode.log}
 machine=${QEMU_MACHINE:-virt}
 console=${QEMU_CONSOLE:-ttyS0}
 timeout=${QEMU_TIMEOUT:-600}
+# QEMU_ICOUNT=1: guest time counts instructions (1 ns each) and skips idle
+# time, so that timings repeat (make bench).
+icount=
+[ "${QEMU_ICOUNT:-}" = 1 ] && icount="-icount shift=0,sleep=off"
 
-timeout "$timeout" qemu-system-riscv64 -machine "$machine" -smp 4 -m "${QEMU_MEM:-512M}" \
-	-nographic -no-reboot \
+timeout "$timeout" qemu-system-riscv64 -machine "$machine" -smp "${QEMU_SMP:-4}" -m "${QEMU_MEM:-512M}" \
+	-nographic -no-reboot $icount \
 	-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin \
 	-kernel "$ksrc/arch/riscv/boot/Image" -initrd "$initrd" \
 	-append "console=$console panic=-1 oops=panic klp=$mode ${QEMU_APPEND:-}" < /dev/null 2>&1 |
@@ -26,6 +30,14 @@ if ! grep -q '^klp-guest: finished' "$log"; then
 	exit 1
 fi
 [ "$mode" = demo ] && exit $status
+if [ "$mode" = bench ]; then
+	grep -q '^bench: done' "$log" || { echo "run.sh: the bench did not finish" >&2; exit 1; }
+	grep -qE 'WARNING:|BUG:|Oops|bench: error' "$log" && {
+		echo "run.sh: the bench log has a kernel warning or an error; see $log" >&2
+		exit 1
+	}
+	exit 0
+fi
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 case "$summary" in
 *" 0 failed"*) ;;

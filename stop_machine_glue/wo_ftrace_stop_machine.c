@@ -108,9 +108,10 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 	if (atomic_read(&ctx->self_busy))
 		return -EAGAIN;
 	ret = klp_check_stopped_tasks(ctx);
+	ctx->stats->checked = ktime_get_mono_fast_ns();
 	if (!ret)
 		ret = arch_klp_check_sites(plan->writes, plan->nr_writes);
-	ctx->stats->checked = ktime_get_mono_fast_ns();
+	ctx->stats->verified = ktime_get_mono_fast_ns();
 	if (ret)
 		return ret;
 

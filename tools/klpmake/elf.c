@@ -19,7 +19,7 @@ static int kelf_read_secs(struct kelf *k)
 
 	if (elf_getshdrnum(k->elf, &k->shnum) ||
 	    elf_getshdrstrndx(k->elf, &k->shstrndx)) {
-		err("%s: no section headers: %s", k->path, elf_errmsg(-1));
+		pr_err("%s: no section headers: %s", k->path, elf_errmsg(-1));
 		return -1;
 	}
 	k->secs = xcalloc(k->shnum, sizeof(*k->secs));
@@ -30,18 +30,18 @@ static int kelf_read_secs(struct kelf *k)
 		s = &k->secs[i];
 		s->scn = scn;
 		if (!gelf_getshdr(scn, &s->sh)) {
-			err("%s: section %zu: %s", k->path, i, elf_errmsg(-1));
+			pr_err("%s: section %zu: %s", k->path, i, elf_errmsg(-1));
 			return -1;
 		}
 		s->name = elf_strptr(k->elf, k->shstrndx, s->sh.sh_name);
 		if (!s->name) {
-			err("%s: section %zu has no name", k->path, i);
+			pr_err("%s: section %zu has no name", k->path, i);
 			return -1;
 		}
 		s->data = elf_getdata(scn, NULL);
 		if (s->sh.sh_type == SHT_SYMTAB) {
 			if (k->symtab) {
-				err("%s: more than one symbol table", k->path);
+				pr_err("%s: more than one symbol table", k->path);
 				return -1;
 			}
 			k->symtab = i;
@@ -57,7 +57,7 @@ static int kelf_read_syms(struct kelf *k)
 	size_t i;
 
 	if (!k->symtab || !st->data) {
-		err("%s: no symbol table (stripped?)", k->path);
+		pr_err("%s: no symbol table (stripped?)", k->path);
 		return -1;
 	}
 	k->nsyms = st->sh.sh_size / st->sh.sh_entsize;
@@ -66,7 +66,7 @@ static int kelf_read_syms(struct kelf *k)
 		struct kelf_sym *s = &k->syms[i];
 
 		if (!gelf_getsym(st->data, i, &s->st)) {
-			err("%s: symbol %zu: %s", k->path, i, elf_errmsg(-1));
+			pr_err("%s: symbol %zu: %s", k->path, i, elf_errmsg(-1));
 			return -1;
 		}
 		s->idx = i;
@@ -91,21 +91,21 @@ int kelf_open(struct kelf *k, const char *path)
 	k->path = path;
 	k->fd = open(path, O_RDONLY);
 	if (k->fd < 0) {
-		err("%s: cannot open: %m", path);
+		pr_err("%s: cannot open: %m", path);
 		return -1;
 	}
 	k->elf = elf_begin(k->fd, ELF_C_READ_MMAP, NULL);
 	if (!k->elf || elf_kind(k->elf) != ELF_K_ELF) {
-		err("%s: not an ELF file", path);
+		pr_err("%s: not an ELF file", path);
 		goto fail;
 	}
 	if (!gelf_getehdr(k->elf, &k->eh)) {
-		err("%s: no ELF header: %s", path, elf_errmsg(-1));
+		pr_err("%s: no ELF header: %s", path, elf_errmsg(-1));
 		goto fail;
 	}
 	if (k->eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    k->eh.e_machine != EM_RISCV) {
-		err("%s: not a 64-bit RISC-V object", path);
+		pr_err("%s: not a 64-bit RISC-V object", path);
 		goto fail;
 	}
 	if (kelf_read_secs(k) || kelf_read_syms(k))

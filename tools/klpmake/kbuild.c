@@ -29,7 +29,7 @@ static int run(char *const argv[], const char *log)
 
 	pid = fork();
 	if (pid < 0) {
-		err("fork: %m");
+		pr_err("fork: %m");
 		return -1;
 	}
 	if (!pid) {
@@ -45,7 +45,7 @@ static int run(char *const argv[], const char *log)
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0) {
-		err("waitpid: %m");
+		pr_err("waitpid: %m");
 		return -1;
 	}
 	if (!WIFEXITED(status))
@@ -102,10 +102,10 @@ int kbuild_read_kernel(struct kbuild *kb)
 	char *path;
 	size_t i;
 
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(need); i++) {
 		path = xasprintf("%s/%s", kb->kdir, need[i]);
 		if (access(path, R_OK)) {
-			err("%s: %m: not a built kernel tree", path);
+			pr_err("%s: %m: not a built kernel tree", path);
 			free(path);
 			return -1;
 		}
@@ -114,14 +114,14 @@ int kbuild_read_kernel(struct kbuild *kb)
 	path = xasprintf("%s/include/config/kernel.release", kb->kdir);
 	kb->release = read_line(path);
 	if (!kb->release || !*kb->release) {
-		err("%s: no kernel release: not a built kernel tree", path);
+		pr_err("%s: no kernel release: not a built kernel tree", path);
 		free(path);
 		return -1;
 	}
 	free(path);
 	kb->kallsyms_all = config_set(kb->kdir, "CONFIG_KALLSYMS_ALL");
 	if (!config_set(kb->kdir, "CONFIG_LIVEPATCH")) {
-		err("%s/.config: CONFIG_LIVEPATCH is not set", kb->kdir);
+		pr_err("%s/.config: CONFIG_LIVEPATCH is not set", kb->kdir);
 		return -1;
 	}
 	return 0;
@@ -138,7 +138,7 @@ static char *built_module(const struct kbuild *kb)
 
 	f = fopen(path, "r");
 	if (!f) {
-		err("%s: %m: kbuild built no module", path);
+		pr_err("%s: %m: kbuild built no module", path);
 		free(path);
 		return NULL;
 	}
@@ -149,13 +149,14 @@ static char *built_module(const struct kbuild *kb)
 		n++;
 		len = strlen(line);
 		if (!ko && len > 2 && !strcmp(line + len - 2, ".o"))
-			ko = xasprintf("%.*s.ko", (int)len - 2, line);
+			ko = xasprintf("%s%s%.*s.ko", *line == '/' ? "" : kb->scratch,
+				       *line == '/' ? "" : "/", (int)len - 2, line);
 	}
 	fclose(f);
 	free(line);
 	if (n != 1) {
-		err("%s: the source builds %zu modules, klpmake needs one",
-		    path, n);
+		pr_err("%s: the source builds %zu modules, klpmake needs one",
+		       path, n);
 		free(ko);
 		ko = NULL;
 	}
@@ -189,12 +190,12 @@ int kbuild_build(struct kbuild *kb, const char *srcdir)
 	int ret = -1;
 
 	if (stat(srcdir, &st) || !S_ISDIR(st.st_mode)) {
-		err("%s: not a module source directory", srcdir);
+		pr_err("%s: not a module source directory", srcdir);
 		return -1;
 	}
 	kb->scratch = xasprintf("%s/klpmake.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(kb->scratch)) {
-		err("%s: cannot create scratch directory: %m", kb->scratch);
+		pr_err("%s: cannot create scratch directory: %m", kb->scratch);
 		free(kb->scratch);
 		kb->scratch = NULL;
 		return -1;
@@ -204,7 +205,7 @@ int kbuild_build(struct kbuild *kb, const char *srcdir)
 		char *const cp[] = { "cp", "-a", from, kb->scratch, NULL };
 
 		if (run(cp, NULL)) {
-			err("%s: cannot copy to %s", srcdir, kb->scratch);
+			pr_err("%s: cannot copy to %s", srcdir, kb->scratch);
 			free(from);
 			return -1;
 		}
@@ -224,7 +225,7 @@ int kbuild_build(struct kbuild *kb, const char *srcdir)
 	}
 	if (ret) {
 		print_log(log);
-		err("%s: kbuild failed (log above, in %s)", srcdir, log);
+		pr_err("%s: kbuild failed (log above, in %s)", srcdir, log);
 		ret = -1;
 	} else {
 		if (kb->verbose)
@@ -278,8 +279,8 @@ int kbuild_check_vmlinux(const struct kbuild *kb, const struct kelf *vmlinux)
 		if (!strcmp(vmlinux->syms[i].name, "linux_banner"))
 			break;
 	if (i == vmlinux->nsyms) {
-		err("%s: no linux_banner: cannot tell its kernel release",
-		    vmlinux->path);
+		pr_err("%s: no linux_banner: cannot tell its kernel release",
+		       vmlinux->path);
 		return -1;
 	}
 	s = &vmlinux->syms[i];
@@ -296,8 +297,8 @@ int kbuild_check_vmlinux(const struct kbuild *kb, const struct kelf *vmlinux)
 	if (!ret)
 		return 0;
 bad:
-	err("%s: kernel mismatch: its linux_banner is not release %s of include/config/kernel.release",
-	    vmlinux->path, kb->release);
+	pr_err("%s: kernel mismatch: its linux_banner is not release %s of include/config/kernel.release",
+	       vmlinux->path, kb->release);
 	return -1;
 }
 
@@ -314,25 +315,25 @@ int kbuild_check_module(const struct kbuild *kb, const struct kelf *mod,
 	const char *tvm;
 
 	if (!vm || strncmp(vm, kb->release, rlen) || vm[rlen] != ' ') {
-		err("%s: kernel mismatch: vermagic '%s' is not release %s",
-		    mod->path, vm ? vm : "(none)", kb->release);
+		pr_err("%s: kernel mismatch: vermagic '%s' is not release %s",
+		       mod->path, vm ? vm : "(none)", kb->release);
 		return -1;
 	}
 	if (!lp || strcmp(lp, "Y")) {
-		err("%s: not a livepatch module: add MODULE_INFO(livepatch, \"Y\")",
-		    mod->path);
+		pr_err("%s: not a livepatch module: add MODULE_INFO(livepatch, \"Y\")",
+		       mod->path);
 		return -1;
 	}
 	if (!target)
 		return 0;
 	tvm = kelf_modinfo(target, "vermagic");
 	if (!tvm || strcmp(tvm, vm)) {
-		err("%s: kernel mismatch: vermagic '%s', the kernel's is '%s'",
-		    target->path, tvm ? tvm : "(none)", vm);
+		pr_err("%s: kernel mismatch: vermagic '%s', the kernel's is '%s'",
+		       target->path, tvm ? tvm : "(none)", vm);
 		return -1;
 	}
 	if (!kelf_modinfo(target, "name")) {
-		err("%s: no module name in .modinfo", target->path);
+		pr_err("%s: no module name in .modinfo", target->path);
 		return -1;
 	}
 	return 0;

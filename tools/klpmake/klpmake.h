@@ -31,11 +31,15 @@
 #define KLP_OBJNAME_MAX		55
 #define KLP_SYMNAME_MAX		511
 
-void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* "klpmake: error: ..." and "klpmake: warning: ..." on stderr */
+__printf(1, 2) void pr_err(const char *fmt, ...);
+__printf(1, 2) void pr_warn(const char *fmt, ...);
 void *xcalloc(size_t nmemb, size_t size);
 char *xstrdup(const char *s);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) char *xasprintf(const char *fmt, ...);
 
 /* elf.c */
 struct kelf_sec {

@@ -28,7 +28,7 @@ static void vmsg(const char *what, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-void err(const char *fmt, ...)
+void pr_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,7 +37,7 @@ void err(const char *fmt, ...)
 	va_end(ap);
 }
 
-void warn(const char *fmt, ...)
+void pr_warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,7 +46,7 @@ void warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void __attribute__((noreturn)) oom(void)
+static void oom(void)
 {
 	fputs("klpmake: error: out of memory\n", stderr);
 	exit(2);
@@ -84,7 +84,7 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fputs("usage: klpmake -k KDIR [-m TARGET.ko] [-s NAME:FILE.c|NAME:N]...\n"
 	      "               [-c CROSS_COMPILE] [-w] [-v] -o OUT.ko SRCDIR\n"
@@ -117,13 +117,13 @@ static int parse_hint(struct options *o, char *arg)
 	size_t i;
 
 	if (!colon || colon == arg || !colon[1]) {
-		err("-s %s: expected NAME:FILE.c or NAME:N", arg);
+		pr_err("-s %s: expected NAME:FILE.c or NAME:N", arg);
 		return -1;
 	}
 	*colon = '\0';
 	for (i = 0; i < o->nhints; i++) {
 		if (!strcmp(o->hints[i].name, arg)) {
-			err("-s %s: given twice", arg);
+			pr_err("-s %s: given twice", arg);
 			return -1;
 		}
 	}
@@ -132,7 +132,7 @@ static int parse_hint(struct options *o, char *arg)
 	if (strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
 		h->pos = strtoul(colon + 1, &end, 10);
 		if (!h->pos) {
-			err("-s %s:%s: positions start at 1", arg, colon + 1);
+			pr_err("-s %s:%s: positions start at 1", arg, colon + 1);
 			return -1;
 		}
 	} else {
@@ -173,19 +173,19 @@ static int parse_args(int argc, char **argv, struct options *o,
 			kb->verbose = true;
 			break;
 		case 'h':
-			usage();
+			print_usage();
 			exit(0);
 		default:
-			err("option -%c: %s", optopt,
-			    strchr("kmsco", optopt) ? "needs an argument" :
-						      "unknown");
+			pr_err("option -%c: %s", optopt,
+			       strchr("kmsco", optopt) ? "needs an argument" :
+			       "unknown");
 			return -1;
 		}
 	}
 	if (!o->kdir || !o->out || optind != argc - 1) {
-		err("%s", !o->kdir ? "-k KDIR is required" :
-			  !o->out ? "-o OUT.ko is required" :
-			  "exactly one SRCDIR is required");
+		pr_err("%s", !o->kdir ? "-k KDIR is required" :
+		       !o->out ? "-o OUT.ko is required" :
+		       "exactly one SRCDIR is required");
 		return -1;
 	}
 	o->src = argv[optind];
@@ -219,8 +219,8 @@ static int make_patch(struct options *o, struct kbuild *kb,
 		goto out;
 	for (i = 0; i < o->nhints; i++)
 		if (!o->hints[i].used)
-			warn("-s %s: the module does not reference '%s'",
-			     o->hints[i].name, o->hints[i].name);
+			pr_warn("-s %s: the module does not reference '%s'",
+				o->hints[i].name, o->hints[i].name);
 	warn_clones(&mod, vmlinux, o->target ? &module : NULL, o->hints,
 		    o->nhints);
 	ret = klp_write(&mod, refs, nrefs, o->out);
@@ -248,12 +248,12 @@ int main(int argc, char **argv)
 	int ret = 1;
 
 	if (parse_args(argc, argv, &o, &kb)) {
-		usage();
+		print_usage();
 		free(o.hints);
 		return 2;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
-		err("libelf: %s", elf_errmsg(-1));
+		pr_err("libelf: %s", elf_errmsg(-1));
 		return 1;
 	}
 	if (kbuild_read_kernel(&kb))

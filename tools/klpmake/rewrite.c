@@ -120,7 +120,7 @@ static struct bucket *bucket_of(struct rewrite *rw, const struct target *obj,
 			return &rw->b[i];
 	rw->b = realloc(rw->b, (rw->nb + 1) * sizeof(*rw->b));
 	if (!rw->b) {
-		err("out of memory");
+		pr_err("out of memory");
 		exit(2);
 	}
 	memset(&rw->b[rw->nb], 0, sizeof(*rw->b));
@@ -135,7 +135,7 @@ static void bucket_add(struct bucket *b, const GElf_Rela *r)
 		b->cap = b->cap ? 2 * b->cap : 16;
 		b->r = realloc(b->r, b->cap * sizeof(*b->r));
 		if (!b->r) {
-			err("out of memory");
+			pr_err("out of memory");
 			exit(2);
 		}
 	}
@@ -154,18 +154,18 @@ static int check_rela(const struct rewrite *rw, const struct kelf_sec *rsec,
 
 	if (!strncmp(tsec->name, ".init", 5) ||
 	    !strncmp(tsec->name, ".exit", 5)) {
-		err("symbol '%s': used from %s+0x%llx: livepatch relocations cannot apply to __init/__exit sections",
-		    name, tsec->name, (unsigned long long)r->r_offset);
+		pr_err("symbol '%s': used from %s+0x%llx: livepatch relocations cannot apply to __init/__exit sections",
+		       name, tsec->name, (unsigned long long)r->r_offset);
 		return -1;
 	}
 	if (rtype_ok(type))
 		return 0;
 	if (tname)
-		err("symbol '%s': relocation %s at %s+0x%llx cannot reach a symbol of another object (build with -mcmodel=medany, call it or take its address)",
-		    name, tname, tsec->name, (unsigned long long)r->r_offset);
+		pr_err("symbol '%s': relocation %s at %s+0x%llx cannot reach a symbol of another object (build with -mcmodel=medany, call it or take its address)",
+		       name, tname, tsec->name, (unsigned long long)r->r_offset);
 	else
-		err("symbol '%s': relocation type %u at %s+0x%llx is not supported",
-		    name, type, tsec->name, (unsigned long long)r->r_offset);
+		pr_err("symbol '%s': relocation type %u at %s+0x%llx is not supported",
+		       name, type, tsec->name, (unsigned long long)r->r_offset);
 	return -1;
 }
 
@@ -204,15 +204,15 @@ static int split_section(struct rewrite *rw, size_t idx)
 		size_t sym;
 
 		if (!gelf_getrela(rsec->data, i, &all[i])) {
-			err("%s: %s entry %zu: %s", mod->path, rsec->name, i,
-			    elf_errmsg(-1));
+			pr_err("%s: %s entry %zu: %s", mod->path, rsec->name, i,
+			       elf_errmsg(-1));
 			ret = -1;
 			goto out;
 		}
 		sym = GELF_R_SYM(all[i].r_info);
 		if (sym >= mod->nsyms) {
-			err("%s: %s entry %zu: bad symbol index", mod->path,
-			    rsec->name, i);
+			pr_err("%s: %s entry %zu: bad symbol index", mod->path,
+			       rsec->name, i);
 			ret = -1;
 			goto out;
 		}
@@ -264,7 +264,7 @@ static size_t strbuf_add(struct strbuf *s, const char *str)
 
 	s->buf = realloc(s->buf, s->len + len);
 	if (!s->buf) {
-		err("out of memory");
+		pr_err("out of memory");
 		exit(2);
 	}
 	memcpy(s->buf + s->len, str, len);
@@ -456,7 +456,7 @@ static int write_elf(struct rewrite *rw, int fd, void ***keep, size_t *nkeep)
 	ret = 0;
 fail:
 	if (ret)
-		err("cannot write the module: %s", elf_errmsg(-1));
+		pr_err("cannot write the module: %s", elf_errmsg(-1));
 	if (out)
 		elf_end(out);
 	free(shstr.buf);
@@ -489,9 +489,11 @@ int klp_write(const struct kelf *mod, const struct klp_ref *refs,
 	for (i = 1; i < mod->shnum; i++) {
 		const struct kelf_sec *s = &mod->secs[i];
 
-		if (s->sh.sh_type == SHT_REL && s->sh.sh_link == mod->symtab) {
-			err("%s: %s: REL relocations are not supported",
-			    mod->path, s->name);
+		if ((s->sh.sh_type == SHT_REL && s->sh.sh_link == mod->symtab) ||
+		    s->sh.sh_type == SHT_GROUP) {
+			pr_err("%s: %s: %s sections are not supported",
+			       mod->path, s->name,
+			       s->sh.sh_type == SHT_REL ? "REL" : "COMDAT group");
 			goto out;
 		}
 		if (s->sh.sh_type != SHT_RELA || s->sh.sh_link != mod->symtab)
@@ -499,8 +501,8 @@ int klp_write(const struct kelf *mod, const struct klp_ref *refs,
 		if (!(mod->secs[s->sh.sh_info].sh.sh_flags & SHF_ALLOC))
 			continue;
 		if (s->sh.sh_flags & SHF_RELA_LIVEPATCH) {
-			err("%s: %s: already a livepatch relocation section",
-			    mod->path, s->name);
+			pr_err("%s: %s: already a livepatch relocation section",
+			       mod->path, s->name);
 			goto out;
 		}
 		if (split_section(&rw, i))
@@ -513,18 +515,18 @@ int klp_write(const struct kelf *mod, const struct klp_ref *refs,
 	tmp = xasprintf("%s.XXXXXX", out);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		err("%s: cannot create: %m", out);
+		pr_err("%s: cannot create: %m", out);
 		goto out;
 	}
 	ret = write_elf(&rw, fd, &keep, &nkeep);
 	if (!ret && fchmod(fd, 0644))
 		ret = -1;
 	if (close(fd) && !ret) {
-		err("%s: %m", tmp);
+		pr_err("%s: %m", tmp);
 		ret = -1;
 	}
 	if (!ret && rename(tmp, out)) {
-		err("%s: cannot rename to %s: %m", tmp, out);
+		pr_err("%s: cannot rename to %s: %m", tmp, out);
 		ret = -1;
 	}
 	if (ret)

@@ -40,7 +40,7 @@ int symvers_load(const char *path, struct exports *ex)
 	memset(ex, 0, sizeof(*ex));
 	f = fopen(path, "r");
 	if (!f) {
-		err("%s: %m", path);
+		pr_err("%s: %m", path);
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
@@ -49,8 +49,8 @@ int symvers_load(const char *path, struct exports *ex)
 		name = strtok_r(NULL, "\t\n", &save);
 		owner = strtok_r(NULL, "\t\n", &save);
 		if (!name || !owner) {
-			err("%s: malformed line for '%s'", path,
-			    name ? name : line);
+			pr_err("%s: malformed line for '%s'", path,
+			       name ? name : line);
 			free(line);
 			fclose(f);
 			symvers_free(ex);
@@ -60,7 +60,7 @@ int symvers_load(const char *path, struct exports *ex)
 			alloc = alloc ? 2 * alloc : 4096;
 			ex->e = realloc(ex->e, alloc * sizeof(*ex->e));
 			if (!ex->e) {
-				err("out of memory");
+				pr_err("out of memory");
 				exit(2);
 			}
 		}
@@ -145,8 +145,8 @@ int symvers_check_vmlinux(const struct exports *ex, const struct target *v)
 	}
 	if (!bad)
 		return 0;
-	err("kernel mismatch: Module.symvers and %s disagree: %zu exports (first '%s') are not global symbols of vmlinux",
-	    v->elf->path, bad, first);
+	pr_err("kernel mismatch: Module.symvers and %s disagree: %zu exports (first '%s') are not global symbols of vmlinux",
+	       v->elf->path, bad, first);
 	return -1;
 }
 
@@ -206,8 +206,8 @@ int target_init(struct target *t, struct kelf *elf, const char *objname,
 
 	memset(t, 0, sizeof(*t));
 	if (strlen(objname) > KLP_OBJNAME_MAX || strchr(objname, '.')) {
-		err("%s: object name '%s' is not usable in .klp.sym names",
-		    elf->path, objname);
+		pr_err("%s: object name '%s' is not usable in .klp.sym names",
+		       elf->path, objname);
 		return -1;
 	}
 	t->objname = objname;
@@ -321,22 +321,22 @@ static const struct kelf_sym *pick(const struct target *t, const char *name,
 
 	files = list_files(t, first, n);
 	if (!listed)
-		err("symbol '%s': its definition in %s is invisible to kallsyms (%s)",
-		    name, t->objname,
-		    t->kallsyms_all ? "__init or not allocated" :
-		    "data, and CONFIG_KALLSYMS_ALL is not set");
+		pr_err("symbol '%s': its definition in %s is invisible to kallsyms (%s)",
+		       name, t->objname,
+		       t->kallsyms_all ? "__init or not allocated" :
+		       "data, and CONFIG_KALLSYMS_ALL is not set");
 	else if (!h)
-		err("symbol '%s': ambiguous, %zu definitions in %s (in %s): name one with -s %s:<file.c>",
-		    name, listed, t->objname, files, name);
+		pr_err("symbol '%s': ambiguous, %zu definitions in %s (in %s): name one with -s %s:<file.c>",
+		       name, listed, t->objname, files, name);
 	else if (h->file && !matches)
-		err("symbol '%s': hint '%s' matches none of its definitions in %s (in %s)",
-		    name, h->file, t->objname, files);
+		pr_err("symbol '%s': hint '%s' matches none of its definitions in %s (in %s)",
+		       name, h->file, t->objname, files);
 	else if (h->file)
-		err("symbol '%s': hint '%s' matches %zu definitions in %s (in %s): give the position with -s %s:<N>",
-		    name, h->file, matches, t->objname, files, name);
+		pr_err("symbol '%s': hint '%s' matches %zu definitions in %s (in %s): give the position with -s %s:<N>",
+		       name, h->file, matches, t->objname, files, name);
 	else
-		err("symbol '%s': position %lu out of range, %zu definitions in %s (in %s)",
-		    name, h->pos, listed, t->objname, files);
+		pr_err("symbol '%s': position %lu out of range, %zu definitions in %s (in %s)",
+		       name, h->pos, listed, t->objname, files);
 	free(files);
 	return NULL;
 }
@@ -348,18 +348,18 @@ static int check_kind(const struct target *t, const struct kelf_sym *s)
 	int type = GELF_ST_TYPE(s->st.st_info);
 
 	if (type == STT_TLS) {
-		err("symbol '%s': thread-local data is not supported",
-		    s->name);
+		pr_err("symbol '%s': thread-local data is not supported",
+		       s->name);
 		return -1;
 	}
 	if (is_init(t, s)) {
-		err("symbol '%s': it is __init in %s (section %s), freed after init",
-		    s->name, t->objname, sec->name);
+		pr_err("symbol '%s': it is __init in %s (section %s), freed after init",
+		       s->name, t->objname, sec->name);
 		return -1;
 	}
 	if (!(sec->sh.sh_flags & SHF_EXECINSTR) && !t->kallsyms_all) {
-		err("symbol '%s': data symbols need CONFIG_KALLSYMS_ALL, which %s lacks",
-		    s->name, t->objname);
+		pr_err("symbol '%s': data symbols need CONFIG_KALLSYMS_ALL, which %s lacks",
+		       s->name, t->objname);
 		return -1;
 	}
 	return 0;
@@ -384,7 +384,7 @@ static int resolve_in(const struct target *t, const char *name,
 	if (!s || check_kind(t, s))
 		return -1;
 	if (strlen(name) > KLP_SYMNAME_MAX) {
-		err("symbol '%s': name longer than livepatch accepts", name);
+		pr_err("symbol '%s': name longer than livepatch accepts", name);
 		return -1;
 	}
 	ref->obj = t;
@@ -415,8 +415,8 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 		    symvers_has(ex, s->name))
 			continue;
 		if (!strncmp(s->name, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX))) {
-			err("symbol '%s': the module already has livepatch symbols",
-			    s->name);
+			pr_err("symbol '%s': the module already has livepatch symbols",
+			       s->name);
 			ret = -1;
 			continue;
 		}
@@ -425,9 +425,9 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 		if (!r)
 			r = resolve_in(vmlinux, s->name, h, ref);
 		if (!r)
-			err("symbol '%s': not found in %s%s%s, and not exported",
-			    s->name, module ? module->objname : "",
-			    module ? " nor in " : "", vmlinux->objname);
+			pr_err("symbol '%s': not found in %s%s%s, and not exported",
+			       s->name, module ? module->objname : "",
+			       module ? " nor in " : "", vmlinux->objname);
 		if (r <= 0) {
 			ret = -1;
 			continue;
@@ -444,7 +444,7 @@ static bool is_clone_of(const char *clone, const char *name)
 
 	if (strncmp(clone, name, len) || clone[len] != '.')
 		return false;
-	for (i = 0; i < sizeof(clone_tags) / sizeof(clone_tags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(clone_tags); i++)
 		if (strstr(clone + len, clone_tags[i]))
 			return true;
 	return false;
@@ -473,11 +473,11 @@ static void clones_in(const struct target *t, const char *name)
 		list = tmp;
 	}
 	if (clones && func)
-		warn("'%s' has compiler clones in %s (%s): they stay unpatched, their callers keep the old code",
-		     name, t->objname, list);
+		pr_warn("'%s' has compiler clones in %s (%s): they stay unpatched, their callers keep the old code",
+			name, t->objname, list);
 	else if (clones)
-		warn("'%s' exists in %s only as compiler clones (%s): livepatch cannot find it by that name",
-		     name, t->objname, list);
+		pr_warn("'%s' exists in %s only as compiler clones (%s): livepatch cannot find it by that name",
+			name, t->objname, list);
 	free(list);
 	free(prefix);
 }

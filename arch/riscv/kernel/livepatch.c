@@ -207,9 +207,11 @@ int arch_klp_write_now(struct klp_site_write *w)
 }
 
 /*
- * Is @pc inside one of the ranges?  A binary search: the ranges are
- * sorted and disjoint, so the only candidate is the last one starting at
- * or before @pc.
+ * Is @pc inside one of the ranges?  Most return addresses on a stack lie
+ * outside all of them (the scheduler, the caller's subsystem), so the
+ * span of the ranges is tested first.  Then a binary search: the ranges
+ * are sorted and disjoint, so the only candidate is the last one
+ * starting at or before @pc.
  */
 static bool klp_pc_busy(unsigned long pc, const struct klp_busy_set *busy,
 			const char **name)
@@ -221,7 +223,8 @@ static bool klp_pc_busy(unsigned long pc, const struct klp_busy_set *busy,
 		for (i = 0; i < busy->nr && !r; i++)
 			if (pc >= busy->range[i].start && pc < busy->range[i].end)
 				r = &busy->range[i];
-	} else {
+	} else if (hi && pc >= busy->range[0].start &&
+		   pc < busy->range[hi - 1].end) {
 		while (lo < hi) {
 			i = lo + (hi - lo) / 2;
 			if (busy->range[i].start <= pc)

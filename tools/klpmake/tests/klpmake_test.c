@@ -28,6 +28,7 @@
 #define SHF_RELA_LIVEPATCH	0x00100000
 #define SHN_LIVEPATCH		0xff20
 #define MAX_ARGS		32
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 struct ctx {
 	const char *klpmake;
@@ -48,15 +49,20 @@ struct test {
 	bool (*fn)(struct ctx *c);
 };
 
-static void diag(const char *fmt, ...)
+/* A KTAP diagnostic: every line of the message starts with "# ". */
+static void pr_diag(const char *fmt, ...)
 {
+	char *msg, *line, *save = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("# ", stdout);
-	vprintf(fmt, ap);
-	fputc('\n', stdout);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
 	va_end(ap);
+	for (line = strtok_r(msg, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("# %s\n", line);
+	free(msg);
 }
 
 static char *xasprintf(const char *fmt, ...)
@@ -115,7 +121,7 @@ static char *slurp(const char *path)
  * Run klpmake with the NULL-terminated @args, after "-o c->out" unless
  * @no_out.  Keeps the exit code and the output in @c.
  */
-static void klpmake(struct ctx *c, bool no_out, ...)
+static void run_klpmake(struct ctx *c, bool no_out, ...)
 {
 	char *argv[MAX_ARGS], *logpath = xasprintf("%s/klpmake.log", c->work);
 	int n = 0;
@@ -157,7 +163,7 @@ static bool no_output(const struct ctx *c)
 
 	while (d && (de = readdir(d))) {
 		if (!strncmp(de->d_name, base, strlen(base))) {
-			diag("left behind: %s%s", dir, de->d_name);
+			pr_diag("left behind: %s%s", dir, de->d_name);
 			ok = false;
 		}
 	}
@@ -173,17 +179,17 @@ static bool refused(const struct ctx *c, int rc, const char *msg)
 	bool ok = true;
 
 	if (c->rc != rc) {
-		diag("exit code %d, expected %d", c->rc, rc);
+		pr_diag("exit code %d, expected %d", c->rc, rc);
 		ok = false;
 	}
 	if (!strstr(c->log, msg)) {
-		diag("expected message: %s", msg);
+		pr_diag("expected message: %s", msg);
 		ok = false;
 	}
 	if (!no_output(c))
 		ok = false;
 	if (!ok)
-		diag("klpmake said: %s", c->log);
+		pr_diag("klpmake said: %s", c->log);
 	return ok;
 }
 
@@ -191,7 +197,7 @@ static bool succeeded(const struct ctx *c)
 {
 	if (!c->rc && !access(c->out, R_OK))
 		return true;
-	diag("exit code %d, klpmake said: %s", c->rc, c->log);
+	pr_diag("exit code %d, klpmake said: %s", c->rc, c->log);
 	return false;
 }
 
@@ -215,7 +221,7 @@ static bool view_open(struct elfview *v, const char *path)
 	v->fd = open(path, O_RDONLY);
 	v->e = v->fd < 0 ? NULL : elf_begin(v->fd, ELF_C_READ, NULL);
 	if (!v->e || elf_getshdrstrndx(v->e, &v->shstrndx)) {
-		diag("%s: unreadable ELF", path);
+		pr_diag("%s: unreadable ELF", path);
 		return false;
 	}
 	while ((scn = elf_nextscn(v->e, scn))) {
@@ -226,7 +232,7 @@ static bool view_open(struct elfview *v, const char *path)
 		}
 	}
 	if (!v->syms) {
-		diag("%s: no symbol table", path);
+		pr_diag("%s: no symbol table", path);
 		return false;
 	}
 	return true;
@@ -291,16 +297,16 @@ static bool check_klp_rela(const struct elfview *v, const char *name,
 	bool ok = true;
 
 	if (!scn || !gelf_getshdr(scn, &sh)) {
-		diag("no section %s", name);
+		pr_diag("no section %s", name);
 		return false;
 	}
 	if (sh.sh_type != SHT_RELA ||
 	    (sh.sh_flags & (SHF_ALLOC | SHF_RELA_LIVEPATCH)) !=
 	    (SHF_ALLOC | SHF_RELA_LIVEPATCH) || sh.sh_link != v->symndx ||
 	    strcmp(secname(v, sh.sh_info), target)) {
-		diag("%s: type %u flags %#llx link %u info %s", name,
-		     sh.sh_type, (unsigned long long)sh.sh_flags, sh.sh_link,
-		     secname(v, sh.sh_info));
+		pr_diag("%s: type %u flags %#llx link %u info %s", name,
+			sh.sh_type, (unsigned long long)sh.sh_flags, sh.sh_link,
+			secname(v, sh.sh_info));
 		return false;
 	}
 	d = elf_getdata(scn, NULL);
@@ -316,11 +322,12 @@ static bool check_klp_rela(const struct elfview *v, const char *name,
 				      type == R_RISCV_PCREL_LO12_S); j++) {
 			gelf_getrela(d, j, &hi);
 			found |= hi.r_offset == s.st_value &&
-				 GELF_R_TYPE(hi.r_info) == R_RISCV_PCREL_HI20;
+				 (GELF_R_TYPE(hi.r_info) == R_RISCV_PCREL_HI20 ||
+				  GELF_R_TYPE(hi.r_info) == R_RISCV_GOT_HI20);
 		}
 		if (!found) {
-			diag("%s: entry %zu (type %u) against %s", name, i,
-			     type, symname(v, &s));
+			pr_diag("%s: entry %zu (type %u) against %s", name, i,
+				type, symname(v, &s));
 			ok = false;
 		}
 	}
@@ -347,9 +354,9 @@ static bool check_plain_relas(const struct elfview *v)
 			gelf_getrela(d, i, &r);
 			gelf_getsym(v->syms, GELF_R_SYM(r.r_info), &s);
 			if (s.st_shndx == SHN_LIVEPATCH) {
-				diag("%s still refers to %s",
-				     secname(v, elf_ndxscn(scn)),
-				     symname(v, &s));
+				pr_diag("%s still refers to %s",
+					secname(v, elf_ndxscn(scn)),
+					symname(v, &s));
 				ok = false;
 			}
 		}
@@ -365,10 +372,12 @@ static bool check_symtab_order(const struct elfview *v)
 
 	for (i = 0; i < nsyms(v); i++) {
 		gelf_getsym(v->syms, i, &s);
-		if ((GELF_ST_BIND(s.st_info) == STB_LOCAL) !=
-		    (i < v->symsh.sh_info)) {
-			diag("symbol %zu %s on the wrong side of sh_info %u", i,
-			     symname(v, &s), v->symsh.sh_info);
+		bool local = GELF_ST_BIND(s.st_info) == STB_LOCAL;
+		bool before = i < v->symsh.sh_info;
+
+		if (local != before) {
+			pr_diag("symbol %zu %s on the wrong side of sh_info %u", i,
+				symname(v, &s), v->symsh.sh_info);
 			return false;
 		}
 	}
@@ -385,11 +394,11 @@ static bool has_klp_sym(const struct elfview *v, const char *name)
 		if (!strcmp(symname(v, &s), name)) {
 			if (s.st_shndx == SHN_LIVEPATCH)
 				return true;
-			diag("%s: st_shndx %#x", name, s.st_shndx);
+			pr_diag("%s: st_shndx %#x", name, s.st_shndx);
 			return false;
 		}
 	}
-	diag("no symbol %s", name);
+	pr_diag("no symbol %s", name);
 	return false;
 }
 
@@ -404,7 +413,7 @@ static bool has_modinfo(const struct elfview *v, const char *kv)
 			return true;
 		off += strlen((char *)d->d_buf + off) + 1;
 	}
-	diag("no %s in .modinfo", kv);
+	pr_diag("no %s in .modinfo", kv);
 	return false;
 }
 
@@ -429,11 +438,12 @@ static long vmlinux_sympos(const struct ctx *c, const char *name,
 	}
 	for (i = 0; i < nsyms(&v); i++) {
 		gelf_getsym(v.syms, i, &s);
-		if (GELF_ST_TYPE(s.st_info) == STT_FILE)
+		if (GELF_ST_TYPE(s.st_info) == STT_FILE) {
 			cur = symname(&v, &s);
-		else if (!strcmp(symname(&v, &s), name) &&
-			 s.st_shndx != SHN_UNDEF && cur && !strcmp(cur, file) &&
-			 GELF_ST_BIND(s.st_info) == STB_LOCAL) {
+		} else if (!strcmp(symname(&v, &s), name) &&
+			   s.st_shndx != SHN_UNDEF && cur &&
+			   !strcmp(cur, file) &&
+			   GELF_ST_BIND(s.st_info) == STB_LOCAL) {
 			addr = s.st_value;
 			found = true;
 		}
@@ -456,48 +466,48 @@ static long vmlinux_sympos(const struct ctx *c, const char *name,
 
 static bool t_usage_none(struct ctx *c)
 {
-	klpmake(c, true, NULL);
+	run_klpmake(c, true, NULL);
 	return refused(c, 2, "-k KDIR is required") &&
 	       refused(c, 2, "usage: klpmake");
 }
 
 static bool t_usage_no_out(struct ctx *c)
 {
-	klpmake(c, true, "-k", c->kdir, fixture(c, "vmlinux"), NULL);
+	run_klpmake(c, true, "-k", c->kdir, fixture(c, "vmlinux"), NULL);
 	return refused(c, 2, "-o OUT.ko is required");
 }
 
 static bool t_usage_unknown(struct ctx *c)
 {
-	klpmake(c, false, "-k", c->kdir, "-z", fixture(c, "vmlinux"), NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-z", fixture(c, "vmlinux"), NULL);
 	return refused(c, 2, "option -z: unknown");
 }
 
 static bool t_usage_hint(struct ctx *c)
 {
-	klpmake(c, false, "-k", c->kdir, "-s", "c_next", fixture(c, "vmlinux"),
-		NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-s", "c_next", fixture(c, "vmlinux"),
+		    NULL);
 	return refused(c, 2, "-s c_next: expected NAME:FILE.c or NAME:N");
 }
 
 static bool t_not_kdir(struct ctx *c)
 {
-	klpmake(c, false, "-k", c->work, fixture(c, "vmlinux"), NULL);
+	run_klpmake(c, false, "-k", c->work, fixture(c, "vmlinux"), NULL);
 	return refused(c, 1, "not a built kernel tree");
 }
 
 static bool t_absent(struct ctx *c)
 {
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross, fixture(c, "absent"),
-		NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, fixture(c, "absent"),
+		    NULL);
 	return refused(c, 1,
 		       "symbol 'klpmake_no_such_symbol': not found in vmlinux");
 }
 
 static bool t_ambiguous(struct ctx *c)
 {
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross,
-		fixture(c, "ambiguous"), NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		    fixture(c, "ambiguous"), NULL);
 	return refused(c, 1,
 		       "symbol 'uevent_store': ambiguous, 2 definitions in vmlinux") &&
 	       refused(c, 1, "-s uevent_store:<file.c>");
@@ -505,16 +515,16 @@ static bool t_ambiguous(struct ctx *c)
 
 static bool t_wrong_hint(struct ctx *c)
 {
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
-		"uevent_store:cpu.c", fixture(c, "ambiguous"), NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		    "uevent_store:cpu.c", fixture(c, "ambiguous"), NULL);
 	return refused(c, 1,
 		       "symbol 'uevent_store': hint 'cpu.c' matches none of its definitions in vmlinux");
 }
 
 static bool t_bad_pos(struct ctx *c)
 {
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
-		"uevent_store:3", fixture(c, "ambiguous"), NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		    "uevent_store:3", fixture(c, "ambiguous"), NULL);
 	return refused(c, 1,
 		       "symbol 'uevent_store': position 3 out of range, 2 definitions");
 }
@@ -523,8 +533,8 @@ static bool t_mismatch(struct ctx *c)
 {
 	if (!c->other_ko)
 		return false;
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->other_ko,
-		fixture(c, "modtarget"), NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->other_ko,
+		    fixture(c, "modtarget"), NULL);
 	return refused(c, 1, "klp_test_target.ko: kernel mismatch: vermagic");
 }
 
@@ -535,9 +545,9 @@ static bool t_hint_file(struct ctx *c)
 	struct elfview v;
 	bool ok;
 
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
-		"uevent_store:drivers/base/core.c", fixture(c, "ambiguous"),
-		NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		    "uevent_store:drivers/base/core.c", fixture(c, "ambiguous"),
+		    NULL);
 	ok = pos > 0 && succeeded(c) && view_open(&v, c->out);
 	if (ok) {
 		ok = has_klp_sym(&v, want) &&
@@ -555,8 +565,8 @@ static bool t_vmlinux(struct ctx *c)
 	struct elfview v;
 	bool ok;
 
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
-		"c_next:consoles.c", fixture(c, "vmlinux"), NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		    "c_next:consoles.c", fixture(c, "vmlinux"), NULL);
 	ok = pos > 0 && succeeded(c) && view_open(&v, c->out);
 	if (ok) {
 		ok = check_klp_rela(&v, ".klp.rela.vmlinux.text", ".text") &&
@@ -574,10 +584,12 @@ static bool t_vmlinux(struct ctx *c)
 /* Relies on the run of t_vmlinux. */
 static bool t_clones(struct ctx *c)
 {
-	if (c->log && strstr(c->log,
-			     "warning: 'kernfs_put' has compiler clones in vmlinux (kernfs_put.part.0)"))
+	static const char want[] =
+		"'kernfs_put' has compiler clones in vmlinux (kernfs_put.part.0)";
+
+	if (c->log && strstr(c->log, want))
 		return true;
-	diag("klpmake said: %s", c->log);
+	pr_diag("klpmake said: %s", c->log);
 	return false;
 }
 
@@ -588,8 +600,8 @@ static bool t_modtarget(struct ctx *c)
 
 	if (!c->target_ko)
 		return false;
-	klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->target_ko,
-		fixture(c, "modtarget"), NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->target_ko,
+		    fixture(c, "modtarget"), NULL);
 	ok = succeeded(c) && view_open(&v, c->out);
 	if (ok) {
 		ok = check_klp_rela(&v, ".klp.rela.klp_test_target.text",
@@ -636,7 +648,9 @@ static char *build_target(struct ctx *c)
 {
 	char *dir = xasprintf("%s/target", c->work);
 	char *from, *to, *m, *cross, *log, *ko = NULL;
-	const char *files[] = { "klp_test_target.c", "klp_test_target.h" };
+	static const char * const files[] = {
+		"klp_test_target.c", "klp_test_target.h",
+	};
 	bool ok = true;
 	size_t i;
 	FILE *f;
@@ -666,7 +680,7 @@ static char *build_target(struct ctx *c)
 		if (ok && !run(argv, log))
 			ko = xasprintf("%s/klp_test_target.ko", dir);
 		else
-			diag("cannot build klp_test_target, see %s", log);
+			pr_diag("cannot build klp_test_target, see %s", log);
 	}
 	free(log);
 	free(cross);
@@ -697,7 +711,7 @@ static char *other_kernel(const struct ctx *c, const char *ko)
 	sp = p ? memchr(p, ' ', buf + len - p) : NULL;
 	f = sp ? fopen(path, "w") : NULL;
 	if (!f) {
-		diag("cannot make %s", path);
+		pr_diag("cannot make %s", path);
 		free(buf);
 		free(path);
 		return NULL;
@@ -709,16 +723,17 @@ static char *other_kernel(const struct ctx *c, const char *ko)
 	return path;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
-	fputs("usage: klpmake_test -b KLPMAKE -k KDIR -c CROSS_COMPILE -f FIXTURES -t SELFTEST_MODULES -w WORKDIR\n",
+	fputs("usage: klpmake_test -b KLPMAKE -k KDIR -c CROSS_COMPILE\n"
+	      "                    -f FIXTURES -t SELFTEST_MODULES -w WORKDIR\n",
 	      stderr);
 }
 
 int main(int argc, char **argv)
 {
 	struct ctx c = { .cross = "riscv64-linux-gnu-" };
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	size_t i, n = ARRAY_SIZE(tests);
 	int opt, passed = 0, failed = 0;
 
 	while ((opt = getopt(argc, argv, "b:k:c:f:t:w:")) != -1) {
@@ -742,13 +757,13 @@ int main(int argc, char **argv)
 			c.work = optarg;
 			break;
 		default:
-			usage();
+			print_usage();
 			return 2;
 		}
 	}
 	if (!c.klpmake || !c.kdir || !c.fixtures || !c.selftests ||
 	    !c.work || optind != argc) {
-		usage();
+		print_usage();
 		return 2;
 	}
 	elf_version(EV_CURRENT);

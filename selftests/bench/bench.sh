@@ -1,0 +1,100 @@
+#!/bin/sh
+# make bench, in the guest (booted under -icount: 1 instruction = 1 ns of
+# guest time).  Prints "bench: KEY VALUE" lines; the host turns them into
+# the table (selftests/bench/table.sh).  On the kernel with the function
+# tracer only the call costs are measured, with the ftrace redirection.
+. /tests/lib.sh
+
+BD=/sys/kernel/debug/klp_bench
+REPEAT=3
+
+# report KEY-PREFIX FILE: every "name value" line of FILE as a bench line.
+report() {
+	while read -r name value; do
+		echo "bench: $1/$name $value"
+	done < "$2"
+}
+
+# enable_once THREADS FUNCS MODE: time one enable of a patch of FUNCS
+# functions with THREADS sleeping kthreads; MODE is opt or naive.
+enable_once() {
+	echo "klp-bench: insmod" > /dev/kmsg
+	klp_insmod $MODS/klp_bench_patch.ko funcs="$2" > /tmp/bench.out
+	wait_transition klp_bench_patch
+	if [ "$(cat /tmp/bench.out)" != OK ] ||
+	   [ "$(cat $KLP/klp_bench_patch/transition)" != 0 ]; then
+		echo "bench: error enabling funcs=$2: $(cat /tmp/bench.out)"
+		return
+	fi
+	report "pause/$3/t$1/m$2" $KLPDBG/last_stop
+	# insmod -> "patching complete", from the dmesg timestamps.
+	dmesg | awk -v key="insmod/t$1/m$2/$3" '
+		function ts() { return substr($0, 2, index($0, "]") - 2) + 0 }
+		/klp-bench: insmod/ { start = ts() }
+		/klp_bench_patch.: patching complete/ { end = ts() }
+		END { if (start && end)
+			printf "bench: %s/insmod_to_complete_ns %d\n", key, (end - start) * 1e9 }'
+	echo 0 > $KLP/klp_bench_patch/enabled
+	wait_gone klp_bench_patch
+	rmmod klp_bench_patch
+	dmesg -c > /dev/null
+}
+
+bench_pauses() {
+	for threads in 10 1000 5000; do
+		insmod $MODS/klp_bench_target.ko threads=$threads
+		echo "bench: tasks/t$threads $(ls -d /proc/[0-9]* | wc -l)"
+		for r in $(seq $REPEAT); do
+			cat $BD/empty_stop > /tmp/empty
+			report "empty/t$threads" /tmp/empty
+		done
+		for mode in opt naive; do
+			[ $mode = naive ] && echo 1 > $KLPDBG/naive
+			for funcs in 1 100 1000; do
+				for r in $(seq $REPEAT); do
+					enable_once $threads $funcs $mode
+				done
+			done
+			echo 0 > $KLPDBG/naive
+		done
+		rmmod klp_bench_target
+	done
+}
+
+# calls ROW: the target's timed calls as they are now.
+calls() {
+	for r in $(seq $REPEAT); do
+		cat $BD/calls > /tmp/calls
+		report "calls/$1" /tmp/calls
+	done
+}
+
+bench_calls() {
+	insmod $MODS/klp_bench_target.ko
+	calls unpatched
+	klp_insmod $MODS/klp_bench_patch.ko funcs=0 > /dev/null
+	wait_transition klp_bench_patch
+	calls patched
+	echo 0 > $KLP/klp_bench_patch/enabled
+	wait_gone klp_bench_patch
+	rmmod klp_bench_patch
+	if has_function_tracer; then
+		insmod $MODS/klp_bench_redirect.ko via=ftrace && {
+			calls ftrace
+			rmmod klp_bench_redirect
+		}
+	else
+		insmod $MODS/klp_bench_redirect.ko via=kprobe && {
+			calls kprobe
+			rmmod klp_bench_redirect
+		}
+	fi
+	rmmod klp_bench_target
+}
+
+dmesg -n 1
+echo "bench: harts $(grep -c '^processor' /proc/cpuinfo)"
+report memory $KLPDBG/memory
+bench_calls
+has_function_tracer || bench_pauses
+echo "bench: done"

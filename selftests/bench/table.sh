@@ -1,0 +1,163 @@
+#!/bin/sh
+# Turn the "bench: KEY VALUE" lines of the bench guests into the table of
+# make bench (markdown): the median of the repeats, and each figure's
+# ratio to the one it is compared with.
+# Usage: table.sh BASE_LOG FTRACE_LOG
+set -eu
+base=$1
+ftrace=$2
+
+{
+	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/base \1 \2/p' "$base"
+	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/ftrace \1 \2/p' "$ftrace"
+} | awk '
+function median(k,    n, i, j, t, v) {
+	n = cnt[k]
+	if (!n)
+		return ""
+	for (i = 1; i <= n; i++)
+		v[i] = val[k, i]
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+	return v[int((n + 1) / 2)]
+}
+function ratio(a, b) {
+	if (a == "" || b == "" || b == 0)
+		return "-"
+	return sprintf("%.2f", a / b)
+}
+function us(ns) {
+	return ns == "" ? "-" : sprintf("%.1f", ns / 1000)
+}
+function ns(ps) {
+	return ps == "" ? "-" : sprintf("%.2f", ps / 1000)
+}
+function verdict(ok) {
+	return ok ? "met" : "**missed**"
+}
+{
+	k = $1 "/" $2
+	val[k, ++cnt[k]] = $3
+}
+END {
+	split("10 1000 5000", T, " ")
+	split("1 100 1000", M, " ")
+	print "Guest time under `-icount shift=0` (one instruction = 1 ns), " \
+	      median(("base/harts")) " harts; each figure is the median of 3 runs."
+	print ""
+	print "### 1-2. The pause of one enable"
+	print ""
+	print "critical = all harts parked -> released: check (the stacks) + " \
+	      "verify (each entry holds the bytes expected) + writes; " \
+	      "end to end = stop_machine called -> the last hart left; " \
+	      "per function = (verify + writes) / functions. " \
+	      "naive = every task walked inside stop_machine, ranges scanned linearly."
+	print ""
+	print "| threads (tasks) | functions | mode | critical us | check us | verify us | writes us | per function us | end to end us | stacks walked | critical / 10 threads | check / 1 function | naive / optimised |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	for (i = 1; i <= 3; i++) {
+		t = T[i]
+		e = "base/empty/t" t
+		printf "| %s (%s) | - | empty stop_machine | %s | - | - | - | - | %s | - | - | - | - |\n", \
+			t, median("base/tasks/t" t), us(median(e "/critical_ns")), \
+			us(median(e "/end_to_end_ns"))
+		for (j = 1; j <= 3; j++) {
+			m = M[j]
+			for (mode = 0; mode < 2; mode++) {
+				md = mode ? "naive" : "opt"
+				p = "base/pause/" md "/t" t "/m" m
+				ref10 = "base/pause/" md "/t10/m" m
+				ref1 = "base/pause/" md "/t" t "/m1"
+				opt = "base/pause/opt/t" t "/m" m
+				w = median(p "/writes")
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+					t, m, md == "opt" ? "optimised" : "naive", \
+					us(median(p "/critical_ns")), us(median(p "/check_ns")), \
+					us(median(p "/verify_ns")), us(median(p "/write_ns")), \
+					w ? sprintf("%.2f", (median(p "/verify_ns") + \
+						median(p "/write_ns")) / w / 1000) : "-", \
+					us(median(p "/end_to_end_ns")), median(p "/tasks_walked"), \
+					ratio(median(p "/critical_ns"), median(ref10 "/critical_ns")), \
+					ratio(median(p "/check_ns"), median(ref1 "/check_ns")), \
+					mode ? ratio(median(p "/critical_ns"), median(opt "/critical_ns")) : "-"
+			}
+		}
+	}
+	print ""
+	print "Targets:"
+	print ""
+	for (j = 1; j <= 3; j++) {
+		m = M[j]
+		r = ratio(median("base/pause/opt/t5000/m" m "/critical_ns"), \
+			  median("base/pause/opt/t10/m" m "/critical_ns"))
+		printf "- critical section, %s function(s): 5000 threads / 10 threads = %s (target <= 2): %s\n", \
+			m, r, verdict(r != "-" && r <= 2)
+	}
+	for (i = 1; i <= 3; i++) {
+		t = T[i]
+		r = ratio(median("base/pause/opt/t" t "/m1000/check_ns"), \
+			  median("base/pause/opt/t" t "/m1/check_ns"))
+		printf "- check, %s threads: 1000 functions / 1 function = %s (target <= 1.5): %s\n", \
+			t, r, verdict(r != "-" && r <= 1.5)
+	}
+	print ""
+	print "### 3. The cost of one call (ns = instructions; through a function pointer)"
+	print ""
+	print "| function | kernel | unpatched | patched (jump) | new function called directly | patched - direct | kprobe redirection | ftrace redirection | kprobe / patched | ftrace / patched |"
+	print "|---|---|---|---|---|---|---|---|---|---|"
+	split("trivial body", F, " ")
+	for (i = 1; i <= 2; i++) {
+		f = F[i]
+		for (kk = 0; kk < 2; kk++) {
+			kn = kk ? "ftrace" : "base"
+			un = median(kn "/calls/unpatched/" f "_ps")
+			pa = median(kn "/calls/patched/" f "_ps")
+			di = median(kn "/calls/patched/" f "_new_ps")
+			kp = median(kn "/calls/kprobe/" f "_ps")
+			ft = median(kn "/calls/ftrace/" f "_ps")
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+				f, kn, ns(un), ns(pa), ns(di), \
+				(pa != "" && di != "") ? sprintf("%.2f", (pa - di) / 1000) : "-", \
+				ns(kp), ns(ft), ratio(kp, pa), ratio(ft, pa)
+		}
+	}
+	print ""
+	print "A patched call runs the old entry'"'"'s auipc + jalr and then the new " \
+	      "function: patched - direct should be 2 instructions (2.00 ns)."
+	for (i = 1; i <= 2; i++) {
+		f = F[i]
+		pa = median("base/calls/patched/" f "_ps")
+		di = median("base/calls/patched/" f "_new_ps")
+		kp = median("base/calls/kprobe/" f "_ps")
+		ft = median("ftrace/calls/ftrace/" f "_ps")
+		fp = median("ftrace/calls/patched/" f "_ps")
+		if (pa == "" || di == "")
+			continue
+		printf "- %s: patched - direct = %.2f instructions (target 2): %s; kprobe / patched = %s (target >= 20): %s; ftrace / patched = %s (target > 1): %s\n", \
+			f, (pa - di) / 1000, verdict(pa - di <= 2000), \
+			ratio(kp, pa), verdict(kp != "" && kp / pa >= 20), \
+			ratio(ft, fp), verdict(ft != "" && fp != "" && ft / fp > 1)
+	}
+	print ""
+	print "### 4. insmod -> \"patching complete\" (dmesg timestamps)"
+	print ""
+	print "| threads | functions | optimised ms | naive ms |"
+	print "|---|---|---|---|"
+	for (i = 1; i <= 3; i++)
+		for (j = 1; j <= 3; j++) {
+			k = "base/insmod/t" T[i] "/m" M[j]
+			o = median(k "/opt/insmod_to_complete_ns")
+			n = median(k "/naive/insmod_to_complete_ns")
+			printf "| %s | %s | %s | %s |\n", T[i], M[j], \
+				o == "" ? "-" : sprintf("%.1f", o / 1e6), \
+				n == "" ? "-" : sprintf("%.1f", n / 1e6)
+		}
+	print ""
+	print "### 5. Memory kept per patched function"
+	print ""
+	printf "struct klp_ops (list links, func stack, site with saved bytes): %s bytes, a %s-byte slab object.\n", \
+		median("base/memory/per_function_bytes"), \
+		median("base/memory/per_function_slab_bytes")
+}'
