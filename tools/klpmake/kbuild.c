@@ -41,6 +41,14 @@ static int run(char *const argv[], const char *log)
 			dup2(fd, STDERR_FILENO);
 			close(fd);
 		}
+		/*
+		 * Variables of a make that runs klpmake (O=, KDIR=) must not
+		 * reach kbuild: O= would move the kernel's build directory.
+		 */
+		unsetenv("MAKEFLAGS");
+		unsetenv("MFLAGS");
+		unsetenv("MAKELEVEL");
+		unsetenv("MAKEOVERRIDES");
 		execvp(argv[0], argv);
 		_exit(127);
 	}
