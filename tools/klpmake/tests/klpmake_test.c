@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdarg.h>
@@ -767,7 +768,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	elf_version(EV_CURRENT);
-	mkdir(c.work, 0755);
+	if (mkdir(c.work, 0755) && errno != EEXIST) {
+		fprintf(stderr, "klpmake_test: %s: %s\n", c.work,
+			strerror(errno));
+		return 1;
+	}
 	c.out = xasprintf("%s/out.ko", c.work);
 
 	printf("TAP version 13\n1..%zu\n", n);
