@@ -40,7 +40,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace patches \
 	patches-test style-check mutation-check guest-test-upstream upstream-selftests-run \
-	bench bench-run klpmake klpmake-test clean
+	bench bench-run klpmake klpmake-test klpmade-modules clean
 
 all: kernel modules
 
@@ -68,10 +68,25 @@ kernel: deps $(KSRC)/Makefile
 	$(KMAKE) Image modules
 	@echo "kernel: built Linux $$($(MAKE) -s -C $(KSRC) kernelversion) in $(KSRC)"
 
-modules: kernel
+modules: kernel klpmake
 	mkdir -p $(MODDIR)
 	cp selftests/modules/*.[ch] selftests/modules/Kbuild $(MODDIR)/
 	$(KMAKE) M=$(MODDIR) modules
+	$(MAKE) --no-print-directory klpmade-modules
+
+# Patch modules built by klpmake (selftests/klpmake/NAME/ -> NAME.ko), with
+# the klpmake options each needs; rebuilt when the kernel or they change.
+KLPMAKE    := $(BUILD)/klpmake/klpmake
+KLPMADE    := $(patsubst selftests/klpmake/%/Kbuild,$(MODDIR)/%.ko,$(wildcard selftests/klpmake/*/Kbuild))
+KLPMAKE_klp_test_static_dup := -s wo_ftrace_testee_origin:wo_ftrace_testee_dup.c
+KLPMAKE_klp_test_static_mod := -m $(MODDIR)/klp_test_target.ko
+KLPMAKE_klp_test_static_got := -m $(MODDIR)/klp_test_target.ko
+
+klpmade-modules: $(KLPMADE)
+
+$(KLPMADE): $(MODDIR)/%.ko: $(wildcard selftests/klpmake/*/*) $(KSRC)/vmlinux $(KLPMAKE) \
+		$(MODDIR)/klp_test_target.ko
+	$(KLPMAKE) -k $(KSRC) -c "ccache $(CROSS)" $(KLPMAKE_$*) -o $@ selftests/klpmake/$*
 
 initramfs: modules
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static

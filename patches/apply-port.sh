@@ -18,6 +18,8 @@ core/wo_ftrace_transition.c:kernel/livepatch/wo_ftrace_transition.c
 core/wo_ftrace_refuse.c:kernel/livepatch/wo_ftrace_refuse.c
 core/wo_ftrace_recheck.c:kernel/livepatch/wo_ftrace_recheck.c
 core/wo_ftrace_debugfs.c:kernel/livepatch/wo_ftrace_debugfs.c
+selftests/builtin/wo_ftrace_testee.c:kernel/livepatch/wo_ftrace_testee.c
+selftests/builtin/wo_ftrace_testee_dup.c:kernel/livepatch/wo_ftrace_testee_dup.c
 stop_machine_glue/wo_ftrace_stop_machine.c:kernel/livepatch/wo_ftrace_stop_machine.c
 arch/riscv/kernel/livepatch.c:arch/riscv/kernel/livepatch.c
 arch/riscv/include/asm/livepatch.h:arch/riscv/include/asm/livepatch.h

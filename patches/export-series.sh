@@ -67,9 +67,17 @@ lines are unchanged; debugfs shows what the last stop cost." \
 	core/wo_ftrace_debugfs.c:kernel/livepatch/wo_ftrace_debugfs.c \
 	stop_machine_glue/wo_ftrace_stop_machine.c:kernel/livepatch/wo_ftrace_stop_machine.c
 
+add_commit "livepatch: add static test code for patches built by klpmake" \
+"Built with CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS only: static functions
+and a static variable, shown in debugfs, that the guest tests patch with
+modules built by tools/klpmake, including a static name defined in two
+files." \
+	selftests/builtin/wo_ftrace_testee.c:kernel/livepatch/wo_ftrace_testee.c \
+	selftests/builtin/wo_ftrace_testee_dup.c:kernel/livepatch/wo_ftrace_testee_dup.c
+
 rm -rf "$out"
 mkdir -p "$out"
-git -C "$work" format-patch -q -o "$out" HEAD~3..HEAD
+git -C "$work" format-patch -q -o "$out" HEAD~4..HEAD
 n=$(ls "$out" | wc -l)
 for p in "$series"/*.patch; do
 	n=$((n + 1))

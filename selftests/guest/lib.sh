@@ -7,6 +7,8 @@ MODS=/modules
 PEEK=/sys/module/klp_test_peek/parameters
 TARGET=/sys/module/klp_test_target/parameters
 KLPDBG=/sys/kernel/debug/livepatch_wo_ftrace
+TESTEE=/sys/kernel/debug/wo_ftrace_testee
+TESTEE_DUP=/sys/kernel/debug/wo_ftrace_testee_dup
 
 test_failed=0
 test_skipped=
@@ -75,6 +77,16 @@ text_bytes() {
 jump_target() {
 	echo "0x$(site_addr "$1")" > $PEEK/addr
 	cat $PEEK/jump_target
+}
+
+# each_site NAME bytes|jump_target: that peek at the site of every
+# function named NAME (static names repeat), in kallsyms order.
+each_site() {
+	off=$(site_offset "$1")
+	awk -v s="$1" '$3 == s { print $1 }' /proc/kallsyms | while read -r a; do
+		printf '0x%x\n' $((0x$a + off)) > $PEEK/addr
+		cat $PEEK/"$2"
+	done
 }
 
 # Is the function tracer there (the ftrace flavour)?

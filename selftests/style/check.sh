@@ -28,6 +28,11 @@ files=$(git ls-files '*.c' '*.h')
 patches=$(ls patches/*/*.patch)
 echo "1..$(( $(echo "$files" | wc -w) + $(echo "$patches" | wc -w) + 1 ))"
 
+# --terse gives one line per finding, so the totals say nothing more.
+# --no-tree cannot see the kernel's own ELF types (Elf_Sym, Elf64_Rela)
+# and takes them for new CamelCase names.
+not_ours='^total: |Avoid CamelCase: <Elf(32|64)?_[A-Za-z]+>'
+
 for f in $files; do
 	# Host tools use libelf, whose API names are CamelCase (GElf_Sym), and
 	# have no compiler.h to define __printf.
@@ -35,7 +40,7 @@ for f in $files; do
 	case $f in tools/*) ignore="--ignore CAMELCASE,PREFER_DEFINED_ATTRIBUTE_MACRO" ;; esac
 	# shellcheck disable=SC2086
 	out=$(perl "$cp" --no-tree --strict --terse $ignore -f "$f" 2>&1 |
-		grep -vE '^total: 0 errors, 0 warnings, 0 checks')
+		grep -vE "$not_ours")
 	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
 	result "$([ -z "$out" ]; echo $?)" "checkpatch $f"
 done
@@ -47,7 +52,7 @@ tmp=$(mktemp -d)
 for p in $patches; do
 	cp "$p" "$tmp/"
 	out=$(cd "$tmp" && perl "$cp" --no-tree --strict --terse --ignore EMBEDDED_FILENAME \
-		"$(basename "$p")" 2>&1 | grep -vE '^total: 0 errors, 0 warnings, 0 checks')
+		"$(basename "$p")" 2>&1 | grep -vE "$not_ours")
 	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
 	result "$([ -z "$out" ]; echo $?)" "checkpatch $p"
 done

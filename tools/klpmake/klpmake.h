@@ -7,7 +7,8 @@
  *   kbuild.c   build the module source with kbuild, check the kernel
  *   elf.c      read an ELF object (the module, vmlinux, a target .ko)
  *   symbols.c  decide which undefined symbols livepatch resolves, and find
- *              each in its object with the position kallsyms will give it
+ *              each (and each -s name) in its object with the position
+ *              kallsyms will give it
  *   rewrite.c  move their relocations to .klp.rela sections, write the .ko
  *   main.c     the command line and the order of the steps
  *
@@ -87,7 +88,7 @@ struct kbuild {
 };
 
 int kbuild_read_kernel(struct kbuild *kb);
-int kbuild_build(struct kbuild *kb, const char *srcdir);
+int kbuild_build(struct kbuild *kb, const char *srcdir, const char *cflags);
 void kbuild_cleanup(struct kbuild *kb);
 int kbuild_check_vmlinux(const struct kbuild *kb, const struct kelf *vmlinux);
 int kbuild_check_module(const struct kbuild *kb, const struct kelf *mod,
@@ -119,6 +120,7 @@ struct hint {
 	const char *name;
 	const char *file;	/* NULL when pos is given */
 	unsigned long pos;
+	unsigned long sympos;	/* what it resolves to, before the build */
 	bool used;
 };
 
@@ -136,6 +138,9 @@ void target_free(struct target *t);
 int symvers_load(const char *path, struct exports *ex);
 void symvers_free(struct exports *ex);
 int symvers_check_vmlinux(const struct exports *ex, const struct target *v);
+int resolve_hints(const struct target *vmlinux, const struct target *module,
+		  struct hint *hints, size_t nhints);
+char *sympos_defines(struct hint *hints, size_t nhints);
 int resolve_refs(const struct kelf *mod, const struct exports *ex,
 		 const struct target *vmlinux, const struct target *module,
 		 struct hint *hints, size_t nhints,

@@ -5,10 +5,12 @@
  * The steps, each of which may refuse (one line on stderr, exit 1, no
  * OUT.ko written):
  *   1. the kernel tree: release, vmlinux, Module.symvers agree
- *   2. kbuild builds SRCDIR in a scratch copy, modpost in warning mode
- *   3. the module is a livepatch module for that kernel (and the target's)
- *   4. every unexported undefined symbol is found in the target or vmlinux
- *   5. their relocations move to .klp.rela sections, OUT.ko is written
+ *   2. every -s name is found in the target or vmlinux; its sympos is
+ *      passed to the compiler as KLPMAKE_SYMPOS_<name>, for old_sympos
+ *   3. kbuild builds SRCDIR in a scratch copy, modpost in warning mode
+ *   4. the module is a livepatch module for that kernel (and the target's)
+ *   5. every unexported undefined symbol is found in the target or vmlinux
+ *   6. their relocations move to .klp.rela sections, OUT.ko is written
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -92,6 +94,7 @@ static void print_usage(void)
 	      "  -m TARGET   the module the patch targets, as built (.ko)\n"
 	      "  -s NAME:FILE.c  the static NAME defined in FILE.c\n"
 	      "  -s NAME:N   the NAME at kallsyms position N (1-based)\n"
+	      "              (either defines KLPMAKE_SYMPOS_NAME for the source)\n"
 	      "  -c PREFIX   CROSS_COMPILE for kbuild (default "
 	      DEFAULT_CROSS ")\n"
 	      "  -w          keep the scratch build directory\n"
@@ -193,36 +196,99 @@ static int parse_args(int argc, char **argv, struct options *o,
 	return 0;
 }
 
-/* Steps 3 to 5, once the module is built. */
-static int make_patch(struct options *o, struct kbuild *kb,
-		      const struct exports *ex, const struct target *vmlinux)
+/*
+ * The kernel objects the patch refers to.  They are open before the build:
+ * the sympos of each -s name goes into the compiler's flags.
+ */
+struct objects {
+	char *vmlinux_path;		/* kelf_open() keeps the pointer */
+	struct kelf vmlinux_elf;
+	struct target vmlinux;
+	struct exports ex;		/* Module.symvers */
+	struct kelf module_elf;		/* -m TARGET.ko */
+	struct target module_target;
+	const struct target *module;	/* &module_target, or NULL */
+};
+
+/* vmlinux and Module.symvers, which must come from one build. */
+static int open_vmlinux(struct objects *objs, const struct kbuild *kb)
 {
-	struct kelf mod, target_elf = { .fd = -1 };
-	struct target module = { 0 };
+	char *symvers;
+	int ret;
+
+	objs->vmlinux_path = xasprintf("%s/vmlinux", kb->kdir);
+	if (kelf_open(&objs->vmlinux_elf, objs->vmlinux_path) ||
+	    target_init(&objs->vmlinux, &objs->vmlinux_elf, "vmlinux", true,
+			kb->kallsyms_all) ||
+	    kbuild_check_vmlinux(kb, &objs->vmlinux_elf))
+		return -1;
+	symvers = xasprintf("%s/Module.symvers", kb->kdir);
+	ret = symvers_load(symvers, &objs->ex) ||
+	      symvers_check_vmlinux(&objs->ex, &objs->vmlinux);
+	free(symvers);
+	return ret ? -1 : 0;
+}
+
+/* The -m module, known to livepatch by its .modinfo name. */
+static int open_module(struct objects *objs, const char *path,
+		       bool kallsyms_all)
+{
+	const char *name;
+
+	if (kelf_open(&objs->module_elf, path))
+		return -1;
+	name = kelf_modinfo(&objs->module_elf, "name");
+	if (!name) {
+		pr_err("%s: no module name in .modinfo", path);
+		return -1;
+	}
+	if (target_init(&objs->module_target, &objs->module_elf, name, false,
+			kallsyms_all))
+		return -1;
+	objs->module = &objs->module_target;
+	return 0;
+}
+
+/* Step 1, and the -m module: the -s names are looked up in both. */
+static int open_objects(struct objects *objs, const struct kbuild *kb,
+			const char *module)
+{
+	if (open_vmlinux(objs, kb))
+		return -1;
+	return module ? open_module(objs, module, kb->kallsyms_all) : 0;
+}
+
+static void close_objects(struct objects *objs)
+{
+	target_free(&objs->module_target);
+	kelf_close(&objs->module_elf);
+	symvers_free(&objs->ex);
+	target_free(&objs->vmlinux);
+	kelf_close(&objs->vmlinux_elf);
+	free(objs->vmlinux_path);
+}
+
+/* Steps 4 to 6, once the module is built. */
+static int make_patch(struct options *o, const struct kbuild *kb,
+		      const struct objects *objs)
+{
+	const struct target *module = objs->module;
 	struct klp_ref *refs = NULL;
 	size_t nrefs = 0, i;
+	struct kelf mod;
 	int ret = -1;
 
 	if (kelf_open(&mod, kb->ko))
 		return -1;
-	if (o->target && kelf_open(&target_elf, o->target))
-		goto out;
-	if (kbuild_check_module(kb, &mod, o->target ? &target_elf : NULL))
-		goto out;
-	if (o->target &&
-	    target_init(&module, &target_elf,
-			kelf_modinfo(&target_elf, "name"), false,
-			kb->kallsyms_all))
-		goto out;
-	if (resolve_refs(&mod, ex, vmlinux, o->target ? &module : NULL,
-			 o->hints, o->nhints, &refs, &nrefs))
+	if (kbuild_check_module(kb, &mod, module ? module->elf : NULL) ||
+	    resolve_refs(&mod, &objs->ex, &objs->vmlinux, module, o->hints,
+			 o->nhints, &refs, &nrefs))
 		goto out;
 	for (i = 0; i < o->nhints; i++)
 		if (!o->hints[i].used)
 			pr_warn("-s %s: the module does not reference '%s'",
 				o->hints[i].name, o->hints[i].name);
-	warn_clones(&mod, vmlinux, o->target ? &module : NULL, o->hints,
-		    o->nhints);
+	warn_clones(&mod, &objs->vmlinux, module, o->hints, o->nhints);
 	ret = klp_write(&mod, refs, nrefs, o->out);
 	for (i = 0; i < nrefs && !ret && kb->verbose; i++)
 		fprintf(stderr, "klpmake: %s\n", refs[i].klpname);
@@ -230,9 +296,6 @@ out:
 	for (i = 0; i < nrefs; i++)
 		free(refs[i].klpname);
 	free(refs);
-	target_free(&module);
-	if (o->target)
-		kelf_close(&target_elf);
 	kelf_close(&mod);
 	return ret;
 }
@@ -240,11 +303,9 @@ out:
 int main(int argc, char **argv)
 {
 	struct kbuild kb = { .cross = DEFAULT_CROSS };
+	struct objects objs = { .vmlinux_elf.fd = -1, .module_elf.fd = -1 };
 	struct options o = { 0 };
-	struct kelf vmlinux = { .fd = -1 };
-	struct target vt = { 0 };
-	struct exports ex = { 0 };
-	char *path, *vmpath = NULL;
+	char *defines = NULL;
 	int ret = 1;
 
 	if (parse_args(argc, argv, &o, &kb)) {
@@ -256,30 +317,18 @@ int main(int argc, char **argv)
 		pr_err("libelf: %s", elf_errmsg(-1));
 		return 1;
 	}
-	if (kbuild_read_kernel(&kb))
+	if (kbuild_read_kernel(&kb) || open_objects(&objs, &kb, o.target) ||
+	    resolve_hints(&objs.vmlinux, objs.module, o.hints, o.nhints))
 		goto out;
-	vmpath = xasprintf("%s/vmlinux", o.kdir);
-	if (kelf_open(&vmlinux, vmpath) ||
-	    target_init(&vt, &vmlinux, "vmlinux", true, kb.kallsyms_all) ||
-	    kbuild_check_vmlinux(&kb, &vmlinux))
-		goto out;
-	path = xasprintf("%s/Module.symvers", o.kdir);
-	ret = symvers_load(path, &ex) || symvers_check_vmlinux(&ex, &vt);
-	free(path);
-	if (ret)
-		goto out;
-	ret = 1;
-	if (kbuild_build(&kb, o.src))
-		goto out;
-	if (!make_patch(&o, &kb, &ex, &vt))
+	defines = sympos_defines(o.hints, o.nhints);
+	if (defines && kb.verbose)
+		fprintf(stderr, "klpmake: %s\n", defines);
+	if (!kbuild_build(&kb, o.src, defines) && !make_patch(&o, &kb, &objs))
 		ret = 0;
 out:
+	free(defines);
 	kbuild_cleanup(&kb);
-	symvers_free(&ex);
-	target_free(&vt);
-	if (vmlinux.elf)
-		kelf_close(&vmlinux);
-	free(vmpath);
+	close_objects(&objs);
 	free(o.hints);
 	return ret;
 }

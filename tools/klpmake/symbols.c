@@ -12,6 +12,7 @@
  * CONFIG_KALLSYMS_ALL, every symbol outside executable sections.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,18 +367,40 @@ static int check_kind(const struct target *t, const struct kelf_sym *s)
 }
 
 /*
- * Resolve the undefined symbol @name in @t.  Returns 1 if found (and
- * fills @ref), 0 if @t has no such symbol, -1 on error.
+ * The object a name of the patch (a reference or a hint) means: the
+ * target module if it defines the name, else vmlinux.  Sets the range of
+ * the definitions in its ->byname; NULL if neither defines the name.
  */
-static int resolve_in(const struct target *t, const char *name,
-		      struct hint *h, struct klp_ref *ref)
+static const struct target *lookup(const struct target *vmlinux,
+				   const struct target *module,
+				   const char *name, size_t *first, size_t *n)
+{
+	if (module) {
+		*n = find_all(module, name, first);
+		if (*n)
+			return module;
+	}
+	*n = find_all(vmlinux, name, first);
+	return *n ? vmlinux : NULL;
+}
+
+static void pr_not_found(const char *name, const struct target *vmlinux,
+			 const struct target *module, const char *why)
+{
+	pr_err("symbol '%s': not found in %s%s%s%s", name,
+	       module ? module->objname : "", module ? " nor in " : "",
+	       vmlinux->objname, why);
+}
+
+/*
+ * Resolve the undefined symbol @name among its @n definitions in @t,
+ * from ->byname[@first], and fill @ref.  Returns 0, or -1 on error.
+ */
+static int resolve_in(const struct target *t, const char *name, size_t first,
+		      size_t n, struct hint *h, struct klp_ref *ref)
 {
 	const struct kelf_sym *s;
-	size_t first, n;
 
-	n = find_all(t, name, &first);
-	if (!n)
-		return 0;
 	if (h)
 		h->used = true;
 	s = pick(t, name, first, n, h, &ref->sympos);
@@ -390,7 +413,7 @@ static int resolve_in(const struct target *t, const char *name,
 	ref->obj = t;
 	ref->klpname = xasprintf(KLP_SYM_PREFIX "%s.%s,%lu", t->objname, name,
 				 ref->sympos);
-	return 1;
+	return 0;
 }
 
 /*
@@ -402,8 +425,9 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 		 struct hint *hints, size_t nhints,
 		 struct klp_ref **refs, size_t *nrefs)
 {
-	size_t i, n = 0;
-	int ret = 0, r;
+	size_t i, first, ndefs, n = 0;
+	const struct target *t;
+	int ret = 0;
 
 	*refs = xcalloc(mod->nsyms ? mod->nsyms : 1, sizeof(**refs));
 	for (i = 1; i < mod->nsyms; i++) {
@@ -421,14 +445,11 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 			continue;
 		}
 		ref->symidx = i;
-		r = module ? resolve_in(module, s->name, h, ref) : 0;
-		if (!r)
-			r = resolve_in(vmlinux, s->name, h, ref);
-		if (!r)
-			pr_err("symbol '%s': not found in %s%s%s, and not exported",
-			       s->name, module ? module->objname : "",
-			       module ? " nor in " : "", vmlinux->objname);
-		if (r <= 0) {
+		t = lookup(vmlinux, module, s->name, &first, &ndefs);
+		if (!t)
+			pr_not_found(s->name, vmlinux, module,
+				     ", and not exported");
+		if (!t || resolve_in(t, s->name, first, ndefs, h, ref)) {
 			ret = -1;
 			continue;
 		}
@@ -436,6 +457,66 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 	}
 	*nrefs = n;
 	return ret;
+}
+
+/*
+ * Resolve every -s hint before the build, in the object resolve_refs()
+ * would use: the patch may need the sympos of a name it never references,
+ * the klp_func.old_sympos of a duplicated static it replaces (named only
+ * by the string .old_name).  Reports every failure before returning -1.
+ */
+int resolve_hints(const struct target *vmlinux, const struct target *module,
+		  struct hint *hints, size_t nhints)
+{
+	const struct target *t;
+	size_t i, first, n;
+	int ret = 0;
+
+	for (i = 0; i < nhints; i++) {
+		struct hint *h = &hints[i];
+
+		t = lookup(vmlinux, module, h->name, &first, &n);
+		if (!t)
+			pr_not_found(h->name, vmlinux, module, "");
+		if (!t || !pick(t, h->name, first, n, h, &h->sympos))
+			ret = -1;
+	}
+	return ret;
+}
+
+/* [A-Za-z_][A-Za-z0-9_]*: the name can end a macro name. */
+static bool is_identifier(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/*
+ * "-DKLPMAKE_SYMPOS_<name>=<sympos> ..." for the hints resolve_hints()
+ * resolved whose name can be part of a macro name, NULL if none.  Such a
+ * hint counts as used: the source may use the macro without referencing
+ * the symbol.
+ */
+char *sympos_defines(struct hint *hints, size_t nhints)
+{
+	char *defs = NULL, *tmp;
+	size_t i;
+
+	for (i = 0; i < nhints; i++) {
+		if (!is_identifier(hints[i].name))
+			continue;
+		tmp = xasprintf("%s%s-DKLPMAKE_SYMPOS_%s=%lu", defs ? defs : "",
+				defs ? " " : "", hints[i].name,
+				hints[i].sympos);
+		free(defs);
+		defs = tmp;
+		hints[i].used = true;
+	}
+	return defs;
 }
 
 static bool is_clone_of(const char *clone, const char *name)

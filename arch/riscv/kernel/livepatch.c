@@ -13,11 +13,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/elf.h>
 #include <linux/extable.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
 #include <linux/memory.h>
 #include <linux/kprobes.h>
+#include <linux/livepatch.h>
 #include <linux/module.h>
 #include <linux/rethook.h>
 #include <linux/sched.h>
@@ -463,3 +465,19 @@ NOKPROBE_SYMBOL(klp_write_site);
 NOKPROBE_SYMBOL(arch_klp_patch_func);
 NOKPROBE_SYMBOL(arch_klp_unpatch_func);
 NOKPROBE_SYMBOL(arch_klp_flush_local_icache);
+
+/*
+ * A PCREL_LO12_I/S names the local label of its auipc, defined in the
+ * section being relocated: apply_relocate_add() finds the auipc's HI20 at
+ * that label in the same relocation section.  Only the HI20 names the
+ * symbol livepatch resolves.
+ */
+bool arch_klp_rela_sym_is_local(const Elf_Shdr *relasec,
+				const Elf_Rela *rela, const Elf_Sym *sym)
+{
+	unsigned int type = ELF_RISCV_R_TYPE(rela->r_info);
+
+	return (type == R_RISCV_PCREL_LO12_I ||
+		type == R_RISCV_PCREL_LO12_S) &&
+	       sym->st_shndx == relasec->sh_info;
+}

@@ -14,11 +14,13 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,8 @@
 #define SHF_RELA_LIVEPATCH	0x00100000
 #define SHN_LIVEPATCH		0xff20
 #define MAX_ARGS		32
+/* offsetof(struct klp_func, old_sympos) on riscv64: after two pointers */
+#define OLD_SYMPOS_OFF		16
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 struct ctx {
@@ -419,6 +423,31 @@ static bool has_modinfo(const struct elfview *v, const char *kv)
 }
 
 /*
+ * The 64-bit value @off bytes into the object @name of the module, as
+ * initialised in its section: in a .ko, st_value is an offset into it.
+ */
+static bool read_u64(const struct elfview *v, const char *name, size_t off,
+		     uint64_t *val)
+{
+	Elf_Data *d = NULL;
+	size_t i;
+	GElf_Sym s;
+
+	for (i = 0; i < nsyms(v) && !d; i++) {
+		gelf_getsym(v->syms, i, &s);
+		if (!strcmp(symname(v, &s), name) && s.st_shndx != SHN_UNDEF)
+			d = elf_getdata(elf_getscn(v->e, s.st_shndx), NULL);
+	}
+	if (!d || !d->d_buf || s.st_value + off + sizeof(*val) > d->d_size) {
+		pr_diag("no %s+%zu in the module's data", name, off);
+		return false;
+	}
+	memcpy(val, (char *)d->d_buf + s.st_value + off, sizeof(*val));
+	*val = le64toh(*val);
+	return true;
+}
+
+/*
  * The sympos livepatch will count for the static @name of @file in vmlinux:
  * rank by address among the same-named symbols, 0 if unique.  -1 if absent.
  */
@@ -530,6 +559,29 @@ static bool t_bad_pos(struct ctx *c)
 		       "symbol 'uevent_store': position 3 out of range, 2 definitions");
 }
 
+/* Refused before the build: with -w, klpmake would say it kept one. */
+static bool t_absent_hint(struct ctx *c)
+{
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-w", "-s",
+		    "c_next:consoles.c", "-s", "klpmake_no_such_symbol:1",
+		    fixture(c, "sympos"), NULL);
+	if (strstr(c->log, "build kept in")) {
+		pr_diag("klpmake ran kbuild: %s", c->log);
+		return false;
+	}
+	return refused(c, 1,
+		       "symbol 'klpmake_no_such_symbol': not found in vmlinux\n");
+}
+
+/* The fixture's old_sympos needs the macro -s defines. */
+static bool t_sympos_no_hint(struct ctx *c)
+{
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		    fixture(c, "sympos"), NULL);
+	return refused(c, 1, "KLPMAKE_SYMPOS_c_next") &&
+	       refused(c, 1, "kbuild failed");
+}
+
 static bool t_mismatch(struct ctx *c)
 {
 	if (!c->other_ko)
@@ -594,6 +646,35 @@ static bool t_clones(struct ctx *c)
 	return false;
 }
 
+/*
+ * .old_sympos = KLPMAKE_SYMPOS_c_next gets the position of consoles.c's
+ * c_next, and the hint counts as used though nothing references c_next.
+ */
+static bool t_sympos(struct ctx *c)
+{
+	long pos = vmlinux_sympos(c, "c_next", "consoles.c");
+	struct elfview v;
+	uint64_t got;
+	bool ok;
+
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		    "c_next:consoles.c", fixture(c, "sympos"), NULL);
+	if (pos <= 0 || !succeeded(c) || !view_open(&v, c->out))
+		return false;
+	ok = read_u64(&v, "funcs", OLD_SYMPOS_OFF, &got);
+	view_close(&v);
+	if (ok && got != (uint64_t)pos) {
+		pr_diag("funcs[0].old_sympos is %llu, expected %ld",
+			(unsigned long long)got, pos);
+		ok = false;
+	}
+	if (ok && strstr(c->log, "does not reference")) {
+		pr_diag("klpmake said: %s", c->log);
+		ok = false;
+	}
+	return ok;
+}
+
 static bool t_modtarget(struct ctx *c)
 {
 	struct elfview v;
@@ -629,10 +710,13 @@ static const struct test tests[] = {
 	{ "refuse: ambiguous static without hint", t_ambiguous },
 	{ "refuse: file hint that matches no definition", t_wrong_hint },
 	{ "refuse: position hint out of range", t_bad_pos },
+	{ "refuse: -s name in no object, before the build", t_absent_hint },
+	{ "refuse: KLPMAKE_SYMPOS_ macro without its -s", t_sympos_no_hint },
 	{ "refuse: target module of another kernel", t_mismatch },
 	{ "vmlinux: ambiguous static resolved by file hint", t_hint_file },
 	{ "vmlinux: static function and data to .klp.sym", t_vmlinux },
 	{ "vmlinux: compiler clones of a patched function", t_clones },
+	{ "vmlinux: old_sympos from -s of a duplicated static", t_sympos },
 	{ "module: static symbols of the target module", t_modtarget },
 };
 
