@@ -1,6 +1,7 @@
 #!/bin/sh
 # Kernel style of the port: checkpatch --strict on our C files and on the
-# stock-file diffs, and a W=1 + sparse build of our kernel objects.
+# stock-file diffs, and a W=1 + sparse build of our kernel objects and of
+# the stock files our diffs change in C.
 # Prints KTAP and the closing count line.  Usage: check.sh REPO KSRC
 set -u
 repo=$(cd "$1" && pwd)
@@ -47,11 +48,12 @@ done
 
 # checkpatch reads a patch given inside a git work tree as a plain file.
 # A Kconfig "source" line names a path under its own directory, which
-# checkpatch takes for an embedded file name.
+# checkpatch takes for an embedded file name.  --root: its CamelCase
+# check learns the kernel's own names (Elf_Sym) from the tree's headers.
 tmp=$(mktemp -d)
 for p in $patches; do
 	cp "$p" "$tmp/"
-	out=$(cd "$tmp" && perl "$cp" --no-tree --strict --terse --ignore EMBEDDED_FILENAME \
+	out=$(cd "$tmp" && perl "$cp" --no-tree --strict --terse --root "$ksrc" --ignore EMBEDDED_FILENAME \
 		"$(basename "$p")" 2>&1 | grep -vE "$not_ours")
 	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
 	result "$([ -z "$out" ]; echo $?)" "checkpatch $p"
@@ -61,7 +63,9 @@ rm -rf "$tmp"
 objs="kernel/livepatch/wo_ftrace_patch.o kernel/livepatch/wo_ftrace_refuse.o
       kernel/livepatch/wo_ftrace_transition.o kernel/livepatch/wo_ftrace_recheck.o
       kernel/livepatch/wo_ftrace_stop_machine.o kernel/livepatch/wo_ftrace_debugfs.o
-      arch/riscv/kernel/livepatch.o"
+      kernel/livepatch/wo_ftrace_testee.o kernel/livepatch/wo_ftrace_testee_dup.o
+      arch/riscv/kernel/livepatch.o
+      kernel/livepatch/core.o arch/riscv/kernel/module.o"
 # shellcheck disable=SC2086
 (cd "$ksrc" && touch $(echo "$objs" | sed 's/\.o/.c/g') &&
  make -s ARCH=riscv CROSS_COMPILE="ccache riscv64-linux-gnu-" W=1 C=1 \
