@@ -80,9 +80,10 @@ static const char *rtype_name(unsigned int type)
 
 /*
  * Relocation types against a livepatch symbol that the RISC-V module
- * loader can apply once livepatch has resolved it.  GOT_HI20 is fine: the
- * loader counts GOT entries over every SHT_RELA section, .klp.rela ones
- * included, and fills the entry when it applies the relocation.
+ * loader can apply once livepatch has resolved it.  GOT_HI20 is fine for
+ * vmlinux: the loader counts GOT entries over every SHT_RELA section,
+ * .klp.rela ones included, and fills the entry while the patch module
+ * loads.  To a module it is refused by the kernel (warned about here).
  */
 static bool rtype_ok(unsigned int type)
 {
@@ -158,6 +159,10 @@ static int check_rela(const struct rewrite *rw, const struct kelf_sec *rsec,
 		       name, tsec->name, (unsigned long long)r->r_offset);
 		return -1;
 	}
+	if (type == R_RISCV_GOT_HI20 && !ref->obj->vmlinux)
+		pr_warn("symbol '%s': GOT_HI20 at %s+0x%llx to module %s: the kernel refuses it (each load of %s would add an entry to the patch's read-only .got); address it pc-relatively",
+			name, tsec->name, (unsigned long long)r->r_offset,
+			ref->obj->objname, ref->obj->objname);
 	if (rtype_ok(type))
 		return 0;
 	if (tname)
