@@ -112,6 +112,13 @@ wait_gone() {
 	done
 }
 
+# disable_and_remove PATCH: disable it, wait until it is gone, unload it.
+disable_and_remove() {
+	echo 0 > $KLP/"$1"/enabled
+	wait_gone "$1"
+	rmmod "$1"
+}
+
 # A field of the last stop_machine's figures (debugfs last_stop).
 last_stop() {
 	awk -v k="$1" '$1 == k { print $2 }' $KLPDBG/last_stop

@@ -40,9 +40,7 @@ test_enabled_patch_module_cannot_be_removed() {
 	rmmod livepatch_sample 2>/dev/null
 	expect "rmmod refused" $? 1
 	expect "still patched" "$(cat /proc/cmdline)" "this has been live patched"
-	echo 0 > $KLP/livepatch_sample/enabled
-	wait_gone livepatch_sample
-	rmmod livepatch_sample
+	disable_and_remove livepatch_sample
 	expect "module removed" "$(grep -c '^livepatch_sample ' /proc/modules)" 0
 }
 
@@ -107,9 +105,7 @@ test_stacked_patches_on_one_function() {
 		"$(klp_insmod $MODS/klp_test_patch_param.ko target=cmdline_proc_show)" OK
 	wait_transition klp_test_patch_param
 	expect "newest wins" "$(cat /proc/cmdline)" ""
-	echo 0 > $KLP/klp_test_patch_param/enabled
-	wait_gone klp_test_patch_param
-	rmmod klp_test_patch_param
+	disable_and_remove klp_test_patch_param
 	expect "the one below again" "$(cat /proc/cmdline)" "this has been live patched"
 	expect "its jump again" "$(jump_target cmdline_proc_show)" \
 		"$(sym_addr livepatch_cmdline_proc_show)"
@@ -118,14 +114,10 @@ test_stacked_patches_on_one_function() {
 		"$(klp_insmod $MODS/klp_test_patch_param.ko target=cmdline_proc_show)" OK
 	wait_transition klp_test_patch_param
 	top=$(text_bytes cmdline_proc_show)
-	echo 0 > $KLP/livepatch_sample/enabled
-	wait_gone livepatch_sample
-	rmmod livepatch_sample
+	disable_and_remove livepatch_sample
 	expect "middle removed: top still wins" "$(cat /proc/cmdline)" ""
 	expect "middle removed: no text change" "$(text_bytes cmdline_proc_show)" "$top"
-	echo 0 > $KLP/klp_test_patch_param/enabled
-	wait_gone klp_test_patch_param
-	rmmod klp_test_patch_param
+	disable_and_remove klp_test_patch_param
 	expect "original output" "$(cat /proc/cmdline)" "$cmdline"
 	expect "original bytes" "$(text_bytes cmdline_proc_show)" "$before"
 }
@@ -144,9 +136,7 @@ livepatch: klp_target_tiny: function is 4 bytes, shorter than the 8-byte jump
 livepatch: failed to apply patch 'klp_test_patch_tiny' to module 'klp_test_target' (-22)
 livepatch: patch 'klp_test_patch_tiny' failed for module 'klp_test_target', refusing to load module 'klp_test_target'"
 	expect "target not loaded" "$(grep -c '^klp_test_target ' /proc/modules)" 0
-	echo 0 > $KLP/klp_test_patch_tiny/enabled
-	wait_gone klp_test_patch_tiny
-	rmmod klp_test_patch_tiny
+	disable_and_remove klp_test_patch_tiny
 	expect "target loads without it" "$(klp_insmod $MODS/klp_test_target.ko)" OK
 	rmmod klp_test_target
 }
@@ -343,9 +333,7 @@ test_kprobes_and_patches_exclude_each_other() {
 			"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_answer offset=$off")" EBUSY
 	done
 	expect "still patched" "$(cat $TARGET/answer)" 1042
-	echo 0 > $KLP/klp_test_patch_target/enabled
-	wait_gone klp_test_patch_target
-	rmmod klp_test_patch_target
+	disable_and_remove klp_test_patch_target
 	expect "bytes after unpatch" "$(text_bytes klp_target_answer)" "$before"
 	expect "kprobe after unpatch" \
 		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_answer offset=$site")" OK
@@ -409,9 +397,7 @@ test_kretprobe_hiding_caller_blocks() {
 	wait_transition klp_test_patch_target
 	expect "transition done" "$(cat $KLP/klp_test_patch_target/transition)" 0
 	expect "answer patched" "$(cat $TARGET/answer)" 1042
-	echo 0 > $KLP/klp_test_patch_target/enabled
-	wait_gone klp_test_patch_target
-	rmmod klp_test_patch_target
+	disable_and_remove klp_test_patch_target
 	rmmod klp_test_kprobe
 	rmmod klp_test_target
 }
@@ -485,9 +471,7 @@ test_zombie_task_does_not_block() {
 	wait_transition livepatch_sample
 	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
 	expect "patched output" "$(cat /proc/cmdline)" "this has been live patched"
-	echo 0 > $KLP/livepatch_sample/enabled
-	wait_gone livepatch_sample
-	rmmod livepatch_sample
+	disable_and_remove livepatch_sample
 	wait
 }
 
@@ -565,9 +549,7 @@ test_tracing_and_patching_coexist() {
 	echo function > $T/current_tracer
 	cat /proc/cmdline > /dev/null
 	expect "traced after patching" "$(trace_count)" 1
-	echo 0 > $KLP/livepatch_sample/enabled
-	wait_gone livepatch_sample
-	rmmod livepatch_sample
+	disable_and_remove livepatch_sample
 	expect "bytes after unpatch" "$(text_bytes cmdline_proc_show)" "$before"
 	echo > $T/trace
 	cat /proc/cmdline > /dev/null
@@ -591,9 +573,7 @@ test_ftrace_enabled_does_not_gate_patching() {
 	expect "ftrace_enabled=0 while patched" "$(cat /proc/sys/kernel/ftrace_enabled)" 0
 	expect "still patched" "$(cat /proc/cmdline)" "this has been live patched"
 	echo 1 > /proc/sys/kernel/ftrace_enabled
-	echo 0 > $KLP/livepatch_sample/enabled
-	wait_gone livepatch_sample
-	rmmod livepatch_sample
+	disable_and_remove livepatch_sample
 }
 
 # A patch built by klpmake replaces a static function of vmlinux, calls
@@ -609,9 +589,7 @@ test_klpmake_patch_of_vmlinux_statics() {
 	expect "patched" "$(cat $TESTEE)" "patched count $c scale $((6 + c))"
 	expect "jump target" "$(jump_target wo_ftrace_testee_show)" \
 		"$(sym_addr livepatch_wo_ftrace_testee_show)"
-	echo 0 > $KLP/klp_test_static/enabled
-	wait_gone klp_test_static
-	rmmod klp_test_static
+	disable_and_remove klp_test_static
 	c=$((c + 1))
 	expect "after disable" "$(cat $TESTEE)" "count $c scale $((6 + c)) origin testee"
 	expect "bytes after disable" "$(text_bytes wo_ftrace_testee_show)" "$before"
@@ -630,9 +608,7 @@ test_klpmake_duplicated_static_name() {
 	expect "one jump, to the new function" \
 		"$(each_site wo_ftrace_testee_origin jump_target | sort)" \
 		"$(printf '%s\nnone\n' "$(sym_addr livepatch_wo_ftrace_testee_origin)" | sort)"
-	echo 0 > $KLP/klp_test_static_dup/enabled
-	wait_gone klp_test_static_dup
-	rmmod klp_test_static_dup
+	disable_and_remove klp_test_static_dup
 	expect "after disable" "$(cat $TESTEE_DUP)" "origin dup"
 	expect "bytes after disable" "$(each_site wo_ftrace_testee_origin bytes)" "$before"
 }
@@ -658,9 +634,7 @@ test_klpmake_patch_of_module_statics() {
 			"$(sym_addr livepatch_klp_target_answer)"
 		rmmod klp_test_target
 	done
-	echo 0 > $KLP/klp_test_static_mod/enabled
-	wait_gone klp_test_static_mod
-	rmmod klp_test_static_mod
+	disable_and_remove klp_test_static_mod
 	insmod $MODS/klp_test_target.ko
 	expect "after disable" "$(cat $TARGET/answer)" 42
 	expect "no jump after disable" "$(jump_target klp_target_answer)" none
@@ -691,9 +665,7 @@ test_klpmake_got_relocation_to_module_refused() {
 livepatch: failed to initialize patch 'klp_test_static_got' for module 'klp_test_target' (-22)
 livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refusing to load module 'klp_test_target'"
 	expect "target not loaded" "$(grep -c '^klp_test_target ' /proc/modules)" 0
-	echo 0 > $KLP/klp_test_static_got/enabled
-	wait_gone klp_test_static_got
-	rmmod klp_test_static_got
+	disable_and_remove klp_test_static_got
 }
 
 # Nothing above made the kernel warn, oops or report a bug.
