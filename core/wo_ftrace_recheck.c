@@ -36,6 +36,7 @@
 #include <linux/sched.h>
 #include <linux/sched/stat.h>
 #include <linux/sched/task.h>
+#include <linux/sort.h>
 #include <linux/tracepoint.h>
 #include <trace/events/sched.h>
 #include "wo_ftrace.h"
@@ -151,10 +152,21 @@ bool klp_recheck_all(bool naive)
 	return false;
 }
 
+static int klp_task_ptr_cmp(const void *a, const void *b)
+{
+	const struct task_struct *ta = *(struct task_struct * const *)a;
+	const struct task_struct *tb = *(struct task_struct * const *)b;
+
+	return ta < tb ? -1 : ta > tb;
+}
+
 /*
  * Inside stop_machine: walk every logged task that is not running (a
- * hart's current task is its stopper, which walked itself).  Returns 0
- * or the first error of klp_check_calltrace(); *@walked counts the walks.
+ * hart's current task is its stopper, which walked itself).  A task
+ * switched out several times on a hart is logged as often: sorting the
+ * log in place (no allocation; every entry keeps its reference) lets it
+ * be walked once.  Returns 0 or the first error of klp_check_calltrace();
+ * *@walked counts the walks.
  */
 int klp_recheck_walk(const struct klp_busy_set *busy, unsigned int *walked)
 {
@@ -164,8 +176,11 @@ int klp_recheck_walk(const struct klp_busy_set *busy, unsigned int *walked)
 	for_each_possible_cpu(cpu) {
 		struct klp_switch_log *log = per_cpu_ptr(&klp_switch_log, cpu);
 
+		sort(log->task, log->nr, sizeof(*log->task), klp_task_ptr_cmp,
+		     NULL);
 		for (i = 0; i < log->nr; i++) {
-			if (task_curr(log->task[i]))
+			if ((i && log->task[i] == log->task[i - 1]) ||
+			    task_curr(log->task[i]))
 				continue;
 			(*walked)++;
 			ret = klp_check_calltrace(log->task[i], busy, NULL);
@@ -200,4 +215,5 @@ void klp_recheck_end(void)
 
 /* They run inside stop_machine, while text is rewritten: no kprobe there. */
 NOKPROBE_SYMBOL(klp_recheck_all);
+NOKPROBE_SYMBOL(klp_task_ptr_cmp);
 NOKPROBE_SYMBOL(klp_recheck_walk);
