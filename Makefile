@@ -181,9 +181,10 @@ bench-run: modules
 	QEMU_ICOUNT=1 QEMU_SMP=1 QEMU_MEM=1G QEMU_LOG=$(BUILD)/bench-$(FLAVOUR).log \
 		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-bench-$(FLAVOUR).cpio bench > /dev/null
 
-# Slow: shows that each protection's guest test fails without it.
+# Slow: shows that each protection's guest test fails without it
+# (MUTATIONS=PATTERN: only the lines that match).
 mutation-check:
-	sh selftests/mutation/check.sh
+	sh selftests/mutation/check.sh "$(MUTATIONS)"
 
 patches: $(KSRC)/Makefile
 	sh patches/export-series.sh $(REPO) $(KSRC) $(BUILD)/patches

@@ -21,7 +21,7 @@ struct klp_plan {
 };
 
 struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
-				bool force, bool naive);
+				bool force, bool new_code_reached, bool naive);
 void klp_plan_free(struct klp_plan *plan);
 
 /**
@@ -55,13 +55,29 @@ struct klp_stop_stats {
 extern struct klp_stop_stats klp_last_stop;
 extern bool klp_wo_ftrace_naive;
 
-int klp_stop_machine_apply(struct klp_plan *plan, bool naive);
+/**
+ * struct klp_blocker - a task stop_machine found inside changing code
+ * @task:	the task, with a reference held (NULL: none)
+ * @name:	the replaced function it is in
+ * @ret:	what klp_check_calltrace() said
+ */
+struct klp_blocker {
+	struct task_struct *task;
+	const char *name;
+	int ret;
+};
+
+int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
+			   struct klp_blocker *blocker);
+
+typedef int (*klp_task_walk_fn)(struct task_struct *task, void *arg);
 
 void klp_recheck_begin(void);
 void klp_recheck_listed(void);
 void klp_recheck_note(struct task_struct *task);
 bool klp_recheck_all(bool naive);
-int klp_recheck_walk(const struct klp_busy_set *busy, unsigned int *walked);
+int klp_recheck_walk(klp_task_walk_fn fn, void *arg);
+int klp_recheck_walk_exiting(klp_task_walk_fn fn, void *arg);
 void klp_recheck_end(void);
 
 void klp_wo_ftrace_prepass_gate(void);

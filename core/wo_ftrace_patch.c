@@ -38,18 +38,22 @@ struct klp_ops *klp_find_ops(void *old_func)
 }
 
 /*
- * Is @addr inside the jump window of a function entry we own (patched or
- * about to be)?  Called by register_kprobe() with kprobe_mutex held.
+ * May a kprobe go at @addr?  Not inside the original instructions a jump
+ * of a function we own (patched or about to be) overlaps (-EBUSY), nor
+ * off an original instruction boundary of that function (-EILSEQ).
+ * Called by register_kprobe() with kprobe_mutex held.
  */
-bool klp_wo_ftrace_text_reserved(void *addr)
+int klp_wo_ftrace_check_kprobe(void *addr)
 {
 	struct klp_ops *ops;
+	int ret;
 
-	list_for_each_entry(ops, &klp_ops, node)
-		if ((unsigned long)addr >= ops->site.addr &&
-		    (unsigned long)addr < ops->site.addr + KLP_JUMP_SIZE)
-			return true;
-	return false;
+	list_for_each_entry(ops, &klp_ops, node) {
+		ret = arch_klp_check_kprobe(&ops->site, (unsigned long)addr);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /*
@@ -90,8 +94,11 @@ static void klp_ops_current_code(struct klp_ops *ops,
 }
 
 /*
- * A module coming for a patch that is not in transition: write its
- * entry now.  The module has not run yet, so no task can be inside.
+ * A module coming: write its entry now, to what every task is to run in
+ * the current state (during a transition, the state nobody has left yet:
+ * a pending disable keeps the patch's version).  The module has not run
+ * yet, so no task can be inside.  Elsewhere the entry already leads
+ * there, and nothing is written.
  */
 static int klp_ops_write_now(struct klp_ops *ops)
 {
@@ -181,7 +188,7 @@ static int klp_patch_func(struct klp_func *func)
 		return -EINVAL;
 
 	if (!func->nop &&
-	    !klp_insn_jump_reaches((unsigned long)func->old_func,
+	    !klp_insn_jump_reaches(arch_klp_site_addr((unsigned long)func->old_func),
 				   (unsigned long)func->new_func)) {
 		pr_err("%s: new function %pS is out of the jump's reach\n",
 		       func->old_name, func->new_func);
@@ -198,14 +205,10 @@ static int klp_patch_func(struct klp_func *func)
 	list_add_rcu(&func->stack_node, &ops->func_stack);
 	func->patched = true;
 
-	if (!func->transition) {
-		ret = klp_ops_write_now(ops);
-		if (ret) {
-			klp_unpatch_func(func);
-			return ret;
-		}
-	}
-	return 0;
+	ret = klp_ops_write_now(ops);
+	if (ret)
+		klp_unpatch_func(func);
+	return ret;
 }
 
 static void __klp_unpatch_object(struct klp_object *obj, bool nops_only)
@@ -332,12 +335,13 @@ void klp_plan_free(struct klp_plan *plan)
  * bytes before and after, and the code no task may be in meanwhile: the
  * 8 bytes of the jump window and the code the entry leads to now (all of
  * it unless @force).  When unpatching, the new functions of @patch must
- * be left too, or its module could be removed under a task.
+ * be left too, or its module could be removed under a task, once a task
+ * can have reached them (@new_code_reached).
  * @naive (bench only) keeps the ranges unsorted for a linear scan.
  * Must be called with klp_mutex held.
  */
 struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
-				bool force, bool naive)
+				bool force, bool new_code_reached, bool naive)
 {
 	unsigned int nr_ops = 0, nr_funcs = 0;
 	struct klp_object *obj;
@@ -382,7 +386,7 @@ struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 		klp_plan_add_range(plan, code.start, code.end, ops->site.name);
 	}
 
-	if (state == KLP_TRANSITION_UNPATCHED && !force) {
+	if (state == KLP_TRANSITION_UNPATCHED && new_code_reached && !force) {
 		klp_for_each_object(patch, obj) {
 			if (!obj->patched)
 				continue;

@@ -27,15 +27,28 @@
  *    rendezvous (a fully ordered atomic), so it sees every entry.
  *  - A task the pre-pass did not list was forked after it: total_forks
  *    has changed, and every task is walked.  So is every task when a log
- *    overflowed or the probe could not be registered (or the kernel has
- *    no tracepoints).
+ *    overflowed.  The logged tasks are walked in either case.
+ *
+ * The task list is not every task that can run: release_task() unhashes
+ * a task that goes on running the tail of do_exit(), where it can sleep
+ * or be preempted, and neither the pre-pass nor a walk of the list sees
+ * it again.  So from boot on, probes on sched_process_exit (in do_exit(),
+ * before exit_notify() can unhash it) and sched_process_free (in the RCU
+ * callback that runs once the task was released and has switched out for
+ * the last time) keep every exiting task in a table, and the check
+ * inside stop_machine always walks them all.  They are few: a task stays
+ * there for one grace period after it ran last.  An exit whose entry
+ * could not be allocated (GFP_ATOMIC failed) is counted, and while any
+ * is not freed again, no attempt can succeed.
  * Idle tasks and the harts' own stacks are always walked (the glue).
  */
+#include <linux/hashtable.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/stat.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/tracepoint.h>
 #include <trace/events/sched.h>
@@ -77,7 +90,6 @@ static void klp_switch_log_add(struct task_struct *task)
 	log->task[log->nr++] = task;
 }
 
-#ifdef CONFIG_TRACEPOINTS
 /* sched_switch probe: runs in __schedule() with the rq lock held. */
 static void klp_switch_logged(void *data, bool preempt,
 			      struct task_struct *prev,
@@ -96,16 +108,94 @@ static void klp_switch_log_stop(void)
 	unregister_trace_sched_switch(klp_switch_logged, NULL);
 	tracepoint_synchronize_unregister();
 }
-#else
-static bool klp_switch_log_start(void)
+
+/**
+ * struct klp_exiting - a task between do_exit() and its last switch-out
+ * @node:	in klp_exiting, hashed by @task
+ * @task:	valid until sched_process_free removes the entry
+ */
+struct klp_exiting {
+	struct hlist_node node;
+	struct task_struct *task;
+};
+
+static DEFINE_HASHTABLE(klp_exiting, 6);
+/* Raw: taken in an RCU callback; held with interrupts off, never in stop_machine. */
+static DEFINE_RAW_SPINLOCK(klp_exiting_lock);
+/* Exits not in the table and not freed yet. */
+static atomic_t klp_exiting_untracked = ATOMIC_INIT(0);
+
+/* sched_process_exit probe: @task is current, in do_exit(), still hashed. */
+static void klp_exit_started(void *data, struct task_struct *task)
 {
-	return false;
+	struct klp_exiting *e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
+	unsigned long flags;
+
+	if (!e) {
+		atomic_inc(&klp_exiting_untracked);
+		return;
+	}
+	e->task = task;
+	raw_spin_lock_irqsave(&klp_exiting_lock, flags);
+	hash_add(klp_exiting, &e->node, (unsigned long)task);
+	raw_spin_unlock_irqrestore(&klp_exiting_lock, flags);
 }
 
-static void klp_switch_log_stop(void)
+/* sched_process_free probe: @task will never run again. */
+static void klp_exit_ended(void *data, struct task_struct *task)
 {
+	struct klp_exiting *e, *found = NULL;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&klp_exiting_lock, flags);
+	hash_for_each_possible(klp_exiting, e, node, (unsigned long)task) {
+		if (e->task == task) {
+			hash_del(&e->node);
+			found = e;
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&klp_exiting_lock, flags);
+	if (!found)
+		atomic_dec_if_positive(&klp_exiting_untracked);
+	kfree(found);
 }
-#endif
+
+/* Before SMP and before any task but the boot ones exists: none is exiting. */
+static int __init klp_exiting_track_init(void)
+{
+	if (register_trace_sched_process_exit(klp_exit_started, NULL) ||
+	    register_trace_sched_process_free(klp_exit_ended, NULL)) {
+		pr_err("livepatch: cannot follow exiting tasks: no live patch can complete\n");
+		atomic_set(&klp_exiting_untracked, INT_MAX / 2);
+	}
+	return 0;
+}
+early_initcall(klp_exiting_track_init);
+
+/*
+ * Inside stop_machine: walk every exiting task that is not running.  No
+ * hart holds the lock (it is held with interrupts off, never across a
+ * stop), and no entry is freed meanwhile (that is an RCU callback).
+ * -EAGAIN when an exit was not tracked: that task cannot be walked.
+ */
+int klp_recheck_walk_exiting(klp_task_walk_fn fn, void *arg)
+{
+	struct klp_exiting *e;
+	unsigned int bkt;
+	int ret;
+
+	if (atomic_read(&klp_exiting_untracked))
+		return -EAGAIN;
+	hash_for_each(klp_exiting, bkt, e, node) {
+		if (task_curr(e->task))
+			continue;
+		ret = fn(e->task, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
 
 /*
  * Start logging switched-out tasks, before the pre-pass of an attempt.
@@ -162,13 +252,12 @@ static int klp_task_ptr_cmp(const void *a, const void *b)
 
 /*
  * Inside stop_machine: walk every logged task that is not running (a
- * hart's current task is its stopper, which walked itself).  A task
- * switched out several times on a hart is logged as often: sorting the
- * log in place (no allocation; every entry keeps its reference) lets it
- * be walked once.  Returns 0 or the first error of klp_check_calltrace();
- * *@walked counts the walks.
+ * hart's current task is its stopper, which walked itself) with @fn.  A
+ * task switched out several times on a hart is logged as often: sorting
+ * the log in place (no allocation; every entry keeps its reference) lets
+ * it be walked once.  Returns 0 or the first error of @fn.
  */
-int klp_recheck_walk(const struct klp_busy_set *busy, unsigned int *walked)
+int klp_recheck_walk(klp_task_walk_fn fn, void *arg)
 {
 	unsigned int cpu, i;
 	int ret;
@@ -182,8 +271,7 @@ int klp_recheck_walk(const struct klp_busy_set *busy, unsigned int *walked)
 			if ((i && log->task[i] == log->task[i - 1]) ||
 			    task_curr(log->task[i]))
 				continue;
-			(*walked)++;
-			ret = klp_check_calltrace(log->task[i], busy, NULL);
+			ret = fn(log->task[i], arg);
 			if (ret)
 				return ret;
 		}
@@ -217,3 +305,4 @@ void klp_recheck_end(void)
 NOKPROBE_SYMBOL(klp_recheck_all);
 NOKPROBE_SYMBOL(klp_task_ptr_cmp);
 NOKPROBE_SYMBOL(klp_recheck_walk);
+NOKPROBE_SYMBOL(klp_recheck_walk_exiting);

@@ -39,6 +39,13 @@ static unsigned int klp_quick_retries;
 static bool klp_forced;
 
 /*
+ * A task may have entered a new function of the transition patch: it was
+ * enabled before (this is a disable), or an attempt of this transition
+ * wrote.  Until then a reversed enable has no new code to wait for.
+ */
+static bool klp_new_code_reached;
+
+/*
  * cond_resched() calls __klp_sched_try_switch() when this key is on.
  * Tasks never switch one by one here, so it stays off; it exists because
  * every cond_resched() in vmlinux and modules refers to it.
@@ -195,30 +202,38 @@ static int klp_check_sleeping_task(struct task_struct *task, void *arg)
 	 */
 	if (task_curr(task) || smp_load_acquire(&task->on_cpu)) {
 		klp_recheck_note(task);
-		return 0;
+		return -EINPROGRESS;
 	}
 	return klp_check_calltrace(task, &plan->busy, &check->old_name);
 }
 
 /*
- * The first pass of an attempt, before stopping the machine: is @task
- * sleeping inside code the plan changes?  A task found so is marked for
- * klp_send_signals() and named here, in this function, as upstream does.
+ * Is @task inside code the plan changes?  Asked in the first pass of an
+ * attempt, before stopping the machine, or told by the check inside
+ * stop_machine (@found).  A task found so is marked for klp_send_signals()
+ * and named here, in this function, as upstream does.
  */
 static bool klp_try_switch_task(struct task_struct *task,
-				struct klp_plan *plan)
+				struct klp_plan *plan,
+				const struct klp_blocker *found)
 {
 	struct klp_task_check check = { .plan = plan };
 	int ret;
 
-	if (task == current)
+	if (found) {
+		ret = found->ret;
+		check.old_name = found->name;
+	} else if (task == current) {
 		ret = klp_check_sleeping_task(task, &check);
-	else
+	} else {
 		ret = task_call_func(task, klp_check_sleeping_task, &check);
+	}
 
 	switch (ret) {
 	case 0:		/* success */
 		clear_tsk_thread_flag(task, TIF_PATCH_PENDING);
+		return true;
+	case -EINPROGRESS:	/* running: stop_machine will tell */
 		return true;
 	case -EINVAL:
 		pr_debug("%s: %s:%d has an unreliable stack\n",
@@ -246,14 +261,14 @@ static bool klp_check_sleeping_tasks(struct klp_plan *plan)
 	read_lock(&tasklist_lock);
 	klp_recheck_listed();
 	for_each_process_thread(g, task)
-		if (!klp_try_switch_task(task, plan))
+		if (!klp_try_switch_task(task, plan, NULL))
 			complete = false;
 	read_unlock(&tasklist_lock);
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		task = idle_task(cpu);
-		if (!klp_try_switch_task(task, plan)) {
+		if (!klp_try_switch_task(task, plan, NULL)) {
 			complete = false;
 			/* Make idle task go through the main loop. */
 			wake_up_if_idle(cpu);
@@ -273,12 +288,13 @@ static bool klp_check_sleeping_tasks(struct klp_plan *plan)
 static bool klp_try_switch_all(void)
 {
 	bool naive = READ_ONCE(klp_wo_ftrace_naive);
+	struct klp_blocker blocker = { };
 	struct klp_plan *plan;
 	bool complete = false;
 	int ret;
 
 	plan = klp_plan_build(klp_transition_patch, klp_target_state,
-			      klp_forced, naive);
+			      klp_forced, klp_new_code_reached, naive);
 	if (IS_ERR(plan))
 		return false;
 
@@ -290,7 +306,9 @@ static bool klp_try_switch_all(void)
 	klp_recheck_begin();
 	if (klp_check_sleeping_tasks(plan)) {
 		klp_wo_ftrace_prepass_gate();
-		ret = klp_stop_machine_apply(plan, naive);
+		ret = klp_stop_machine_apply(plan, naive, &blocker);
+		if (!ret || ret == -EIO)
+			klp_new_code_reached = true;
 		if (ret == -EBUSY)
 			pr_err("'%s': a patched function entry was changed by another text writer, nothing written\n",
 			       klp_transition_patch->mod->name);
@@ -300,6 +318,12 @@ static bool klp_try_switch_all(void)
 		complete = !ret;
 	}
 	klp_recheck_end();
+
+	/* Found only with the machine stopped: named and marked now. */
+	if (blocker.task) {
+		klp_try_switch_task(blocker.task, plan, &blocker);
+		put_task_struct(blocker.task);
+	}
 
 	klp_plan_free(plan);
 	return complete;
@@ -411,6 +435,7 @@ void klp_init_transition(struct klp_patch *patch, int state)
 	klp_transition_patch = patch;
 	klp_target_state = state;
 	klp_forced = false;
+	klp_new_code_reached = state == KLP_TRANSITION_UNPATCHED;
 
 	pr_debug("'%s': initializing %s transition\n", patch->mod->name,
 		 klp_target_state == KLP_TRANSITION_PATCHED ? "patching" : "unpatching");
@@ -435,8 +460,10 @@ void klp_init_transition(struct klp_patch *patch, int state)
 
 /*
  * Reverse a pending transition.  Nothing of it was written (the write is
- * all or nothing), so the reverse attempt runs at once and normally
- * completes in it.  Must be called with klp_mutex held.
+ * all or nothing), so the reverse attempt runs at once; it has nothing to
+ * wait for (a reversed enable: no task can have reached the new code,
+ * see klp_new_code_reached) and completes in it.  Must be called with
+ * klp_mutex held.
  */
 void klp_reverse_transition(void)
 {

@@ -31,6 +31,7 @@
  * @arrived:	harts that have walked their own stack
  * @left:	harts that have left the rendezvous
  * @self_busy:	harts whose own stack was inside changing code
+ * @blocker:	the task the writer found inside changing code, if any
  * @released:	set by the writer when it is done; the others wait for it
  * @result:	0, -EAGAIN (a task is inside), -EBUSY (text changed) or
  *		-EIO (a write failed)
@@ -42,14 +43,36 @@ struct klp_stop_ctx {
 	atomic_t arrived;
 	atomic_t left;
 	atomic_t self_busy;
+	struct klp_blocker *blocker;
 	bool released;
 	int result;
 };
 
-/* Every task that is not running now: it is switched out, its registers saved. */
+/*
+ * Walk one switched-out task's stack.  The first one found inside changing
+ * code is kept, with a reference, so that it can be named and marked once
+ * the machine runs again.
+ */
+static int klp_check_task(struct task_struct *task, void *data)
+{
+	struct klp_stop_ctx *ctx = data;
+	const char *name = NULL;
+	int ret;
+
+	ctx->stats->walked++;
+	ret = klp_check_calltrace(task, &ctx->plan->busy, &name);
+	if (ret) {
+		get_task_struct(task);
+		ctx->blocker->task = task;
+		ctx->blocker->name = name;
+		ctx->blocker->ret = ret;
+	}
+	return ret;
+}
+
+/* Every task on the task list that is not running now. */
 static int klp_check_every_task(struct klp_stop_ctx *ctx)
 {
-	const struct klp_busy_set *busy = &ctx->plan->busy;
 	struct task_struct *g, *task;
 	int ret = 0;
 
@@ -58,8 +81,7 @@ static int klp_check_every_task(struct klp_stop_ctx *ctx)
 		/* A hart's current task is its stopper: it walked itself. */
 		if (task_curr(task))
 			continue;
-		ctx->stats->walked++;
-		ret = klp_check_calltrace(task, busy, NULL);
+		ret = klp_check_task(task, ctx);
 		if (ret)
 			break;
 	}
@@ -69,21 +91,23 @@ static int klp_check_every_task(struct klp_stop_ctx *ctx)
 
 /*
  * The tasks that can be inside changing code: those the pre-pass could
- * not prove unchanged since (see wo_ftrace_recheck.c), or all of them,
- * and the idle tasks, which the pre-pass never sees switched out.
+ * not prove unchanged since (see wo_ftrace_recheck.c), or every task on
+ * the list and those logged; the exiting tasks, which no list holds; and
+ * the idle tasks, which the pre-pass never sees switched out.
  */
 static int klp_check_stopped_tasks(struct klp_stop_ctx *ctx)
 {
-	const struct klp_busy_set *busy = &ctx->plan->busy;
 	struct task_struct *task;
 	unsigned int cpu;
-	int ret;
+	int ret = 0;
 
 	ctx->stats->full_scan = klp_recheck_all(ctx->naive);
 	if (ctx->stats->full_scan)
 		ret = klp_check_every_task(ctx);
-	else
-		ret = klp_recheck_walk(busy, &ctx->stats->walked);
+	if (!ret)
+		ret = klp_recheck_walk(klp_check_task, ctx);
+	if (!ret)
+		ret = klp_recheck_walk_exiting(klp_check_task, ctx);
 	if (ret)
 		return -EAGAIN;
 
@@ -91,8 +115,7 @@ static int klp_check_stopped_tasks(struct klp_stop_ctx *ctx)
 		task = idle_task(cpu);
 		if (task_curr(task))
 			continue;
-		ctx->stats->walked++;
-		if (klp_check_calltrace(task, busy, NULL))
+		if (klp_check_task(task, ctx))
 			return -EAGAIN;
 	}
 	return 0;
@@ -152,23 +175,26 @@ static int klp_stop_machine_fn(void *data)
 	return ctx->result;
 }
 
-/*
- * Check and write @plan with every online hart stopped.  Returns 0 when
- * written, -EAGAIN when a task was inside changing code and -EBUSY when an
- * entry no longer held the expected bytes: nothing is written then.
- * -EIO: a write failed; each site knows what it holds, so the next attempt
- * redoes what is missing.  What it cost goes to klp_last_stop; @naive
- * (bench only) walks every task inside.
- * Must be called with klp_mutex held, between klp_recheck_begin() and
- * klp_recheck_end().
- */
 /* They run on every hart while the text is rewritten: no kprobe there. */
+NOKPROBE_SYMBOL(klp_check_task);
 NOKPROBE_SYMBOL(klp_check_every_task);
 NOKPROBE_SYMBOL(klp_check_stopped_tasks);
 NOKPROBE_SYMBOL(klp_check_and_write);
 NOKPROBE_SYMBOL(klp_stop_machine_fn);
 
-int klp_stop_machine_apply(struct klp_plan *plan, bool naive)
+/*
+ * Check and write @plan with every online hart stopped.  Returns 0 when
+ * written, -EAGAIN when a task was inside changing code (*@blocker names
+ * it, holding a reference, when it is a task the writer walked) and
+ * -EBUSY when an entry no longer held the expected bytes: nothing is
+ * written then.  -EIO: a write failed; each site knows what it holds, so
+ * the next attempt redoes what is missing.  What it cost goes to
+ * klp_last_stop; @naive (bench only) walks every task inside.
+ * Must be called with klp_mutex held, between klp_recheck_begin() and
+ * klp_recheck_end().
+ */
+int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
+			   struct klp_blocker *blocker)
 {
 	struct klp_stop_stats stats = {
 		.ranges = plan->busy.nr,
@@ -178,6 +204,7 @@ int klp_stop_machine_apply(struct klp_plan *plan, bool naive)
 		.plan = plan,
 		.stats = &stats,
 		.naive = naive,
+		.blocker = blocker,
 	};
 	int ret;
 

@@ -25,6 +25,7 @@ static const char *errno_name(int err)
 	case ENOMEM:	return "ENOMEM";
 	case ENOEXEC:	return "ENOEXEC";
 	case EPERM:	return "EPERM";
+	case EILSEQ:	return "EILSEQ";
 	default:	return "E?";
 	}
 }

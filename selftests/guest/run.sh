@@ -668,6 +668,221 @@ livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refu
 	disable_and_remove klp_test_static_got
 }
 
+# klp_target_straddle has a 4-byte instruction at +6, across the end of
+# the jump window.  While the jump is there, decoding from the entry makes
+# +8 and +12 look like instruction boundaries; in the original code +8 is
+# inside that instruction and +12 inside the next.  No kprobe may go
+# there (it would be written over by the saved bytes, or sit in the
+# middle of an instruction, once the patch is gone); +14, a boundary in
+# both, takes one, and unpatching leaves it alone.
+test_kprobe_inside_original_instruction_refused() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_straddle)
+	byte6=$(echo "$before" | cut -c13-14)
+	expect "a 4-byte instruction at +6" $((0x$byte6 & 3)) 3
+	for off in 8 12; do
+		expect "unpatched: kprobe at +$off" \
+			"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_straddle offset=$off")" EILSEQ
+	done
+	expect "patch" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_straddle object=klp_test_target")" OK
+	wait_transition klp_test_patch_param
+	expect "patched" "$(jump_target klp_target_straddle)" "$(sym_addr livepatch_param_func)"
+	expect "patched: kprobe at +8, inside the window's last instruction" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_straddle offset=8")" EBUSY
+	expect "patched: kprobe at +12, not an original boundary" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_straddle offset=12")" EILSEQ
+	expect "patched: kprobe at +14" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_straddle offset=14")" OK
+	probed=$(text_bytes klp_target_straddle)
+	disable_and_remove klp_test_patch_param
+	expect "unpatched: the window restored, the kprobe kept" \
+		"$(text_bytes klp_target_straddle)" \
+		"$(echo "$before" | cut -c1-28)$(echo "$probed" | cut -c29-32)"
+	rmmod klp_test_kprobe
+	expect "bytes at the end" "$(text_bytes klp_target_straddle)" "$before"
+
+	expect "kprobe at +6" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_straddle offset=6")" OK
+	dmesg_mark
+	expect "patch refused" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_straddle object=klp_test_target")" EBUSY
+	expect "dmesg" "$(dmesg_new | grep -c 'livepatch: klp_target_straddle: a kprobe is inside the 8 bytes the jump replaces, not patched')" 1
+	rmmod klp_test_kprobe
+	expect "bytes after both" "$(text_bytes klp_target_straddle)" "$before"
+	rmmod klp_test_target
+}
+
+# A kthread that release_task() has unhashed still runs the tail of
+# do_exit(): here it calls klp_target_busy() there (freeing its
+# splice_pipe) and waits in the patch's new function.  Disabling the
+# patch waits for it, although it is on no task list, and the patch
+# module goes only once it has left.
+test_disable_waits_for_exiting_task() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
+	wait_transition klp_test_patch_target
+	echo 1 > $TARGET/exit_busy
+	i=0
+	while [ "$(cat /sys/module/klp_test_patch_target/parameters/inside)" != 1 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	expect "exiting task in new function" \
+		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
+	expect "exiting task unhashed" "$(pid_of klp_exiter)" ""
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	sleep 1
+	expect "disable waits" "$(cat $KLP/klp_test_patch_target/transition 2>/dev/null)" 1
+	expect "still jumps" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_klp_target_busy)"
+	echo 1 > /sys/module/klp_test_patch_target/parameters/release
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	rmmod klp_test_target
+}
+
+# A module that loads while a patch of it is being disabled runs the
+# patch's version, as every task that has not switched does; once the
+# disable completes, the original.
+test_module_loaded_during_pending_disable_gets_patch() {
+	cmdline=$(cat /proc/cmdline)
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_pending.ko hold=1)" OK
+	wait_transition klp_test_patch_pending
+	cat /proc/cmdline > /tmp/held.out &
+	i=0
+	while [ "$(cat /sys/module/klp_test_patch_pending/parameters/inside)" != 1 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	expect "reader held in new function" \
+		"$(cat /sys/module/klp_test_patch_pending/parameters/inside)" 1
+	echo 0 > $KLP/klp_test_patch_pending/enabled
+	sleep 0.5
+	expect "disable pending" "$(cat $KLP/klp_test_patch_pending/transition)" 1
+	insmod $MODS/klp_test_target.ko
+	expect "module loaded during the disable: patched" "$(cat $TARGET/answer)" 2042
+	expect "its jump" "$(jump_target klp_target_answer)" \
+		"$(sym_addr livepatch_pending_answer)"
+	echo 1 > /sys/module/klp_test_patch_pending/parameters/release
+	wait
+	expect "held reader's output" "$(cat /tmp/held.out)" "pending patch"
+	wait_gone klp_test_patch_pending
+	expect "after the disable: original" "$(cat $TARGET/answer)" 42
+	expect "no jump" "$(jump_target klp_target_answer)" none
+	expect "cmdline" "$(cat /proc/cmdline)" "$cmdline"
+	rmmod klp_test_patch_pending
+	rmmod klp_test_target
+}
+
+# With the function graph tracer on every function, return addresses on
+# every sleeping stack are return_to_handler; the real ones are on the
+# task's shadow stack.  A patch still completes and unpatches, and the
+# traced tasks return normally.
+test_patch_under_function_graph_tracer() {
+	has_function_tracer || { skip "needs the function graph tracer (the ftrace flavour)"; return; }
+	T=/sys/kernel/tracing
+	before=$(text_bytes cmdline_proc_show)
+	echo > $T/set_ftrace_filter
+	echo function_graph > $T/current_tracer
+	sleep 300 &
+	sleeper=$!
+	sleep 0.5
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
+	expect "patched" "$(cat /proc/cmdline)" "this has been live patched"
+	echo 0 > $T/tracing_on
+	expect "old and new function traced" \
+		"$(grep -oE '(livepatch_)?cmdline_proc_show\(\)' $T/trace | sort -u)" \
+		"cmdline_proc_show()
+livepatch_cmdline_proc_show()"
+	echo 1 > $T/tracing_on
+	echo 0 > $KLP/livepatch_sample/enabled
+	wait_gone livepatch_sample
+	expect "unpatched" "$(text_bytes cmdline_proc_show)" "$before"
+	rmmod livepatch_sample
+	kill $sleeper
+	wait $sleeper
+	expect "traced sleeper ended by its signal" $? 143
+	echo nop > $T/current_tracer
+	echo > $T/trace
+}
+
+# A patch that a task with an unreliable stack keeps in transition wrote
+# nothing: writing 0 to enabled reverses it at once, whatever the stacks.
+test_pending_patch_blocked_by_unreliable_stack_reversed() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_answer)
+	echo 1 > $TARGET/unreliable
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_answer object=klp_test_target")" OK
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	sleep 0.5
+	expect "reversed at once" "$(ls $KLP)" ""
+	wait_gone klp_test_patch_param
+	expect "bytes unchanged" "$(text_bytes klp_target_answer)" "$before"
+	rmmod klp_test_patch_param
+	echo 1 > $TARGET/release
+	rmmod klp_test_target
+}
+
+# A kretprobe on vfs_read() and CPU hogs reading /dev/zero: at any moment
+# some runnable or preempted hog has the kretprobe's trampoline on its
+# stack.  Its real return address is found all the same, and a patch of
+# an unrelated function completes.
+test_kretprobe_on_runnable_tasks_does_not_block() {
+	has_function_tracer && { skip "vfs_read is traceable here: a kretprobe on it needs KPROBES_ON_FTRACE"; return; }
+	expect "kretprobe on vfs_read" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=vfs_read ret=1")" OK
+	hogs=
+	for i in 1 2 3 4 5 6; do
+		dd if=/dev/zero of=/dev/null bs=1M 2>/dev/null &
+		hogs="$hogs $!"
+	done
+	sleep 0.5
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
+	expect "patched" "$(cat /proc/cmdline)" "this has been live patched"
+	disable_and_remove livepatch_sample
+	# shellcheck disable=SC2086
+	kill $hogs
+	wait
+	expect "kretprobe fired" "$(grep -c '^[1-9]' /sys/module/klp_test_kprobe/parameters/hits)" 1
+	rmmod klp_test_kprobe
+}
+
+# A kthread spinning in the old function is running whenever the pre-pass
+# looks: only the check inside stop_machine finds it.  It is named in
+# klp_try_switch_task's line and marked for the fake signals all the same.
+test_task_busy_only_inside_stop_machine_named() {
+	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
+	echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control
+	insmod $MODS/klp_test_target.ko
+	echo 1 > $TARGET/spin
+	pid=$(pid_of klp_spinner)
+	dmesg_mark
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_spin object=klp_test_target")" OK
+	sleep 1.5
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	expect "task named" "$(dmesg_new | grep -c "livepatch: klp_try_switch_task: klp_spinner:$pid is sleeping on function klp_target_spin" | grep -c '^[1-9]')" 1
+	expect "task marked for the fake signal" "$(cat $TARGET/pending)" 1
+	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
+	echo 1 > $TARGET/stop
+	wait_transition klp_test_patch_param
+	expect "transition done" "$(cat $KLP/klp_test_patch_param/transition)" 0
+	expect "mark cleared" "$(cat $TARGET/pending)" 0
+	disable_and_remove klp_test_patch_param
+	rmmod klp_test_target
+}
+
 # Nothing above made the kernel warn, oops or report a bug.
 test_no_kernel_warnings() {
 	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
@@ -701,4 +916,11 @@ run_tests \
 	test_klpmake_duplicated_static_name \
 	test_klpmake_patch_of_module_statics \
 	test_klpmake_got_relocation_to_module_refused \
+	test_kprobe_inside_original_instruction_refused \
+	test_disable_waits_for_exiting_task \
+	test_module_loaded_during_pending_disable_gets_patch \
+	test_patch_under_function_graph_tracer \
+	test_pending_patch_blocked_by_unreliable_stack_reversed \
+	test_kretprobe_on_runnable_tasks_does_not_block \
+	test_task_busy_only_inside_stop_machine_named \
 	test_no_kernel_warnings

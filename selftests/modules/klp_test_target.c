@@ -11,18 +11,33 @@
  *   leaf     (write) start a kthread spinning in a frameless asm leaf
  *                    called by klp_target_leaf_caller()
  *   stop     (write) end both spins
+ *   pending  (read)  1 while the spinning kthread is marked as blocking a
+ *                    transition (TIF_PATCH_PENDING, for the fake signals)
+ *   exit_busy (write) start a kthread that calls klp_target_busy() on the
+ *                    tail of do_exit(), after release_task() unhashed it
+ *   unreliable (write) start a kthread that sleeps in klp_target_wait()
+ *                    below a frame whose frame pointer is 0: no walk of
+ *                    its stack reaches the bottom
  *
  * Functions the port must refuse to patch:
  *   klp_target_tiny        4 bytes long, too short for the 8-byte jump
  *   klp_target_loop        a loop branches back to entry + 4
  *   klp_target_jump_label  a jump label site at its entry
  *   klp_target_fixup       an exception fixup lands at entry + 4
+ *
+ * klp_target_straddle has a 4-byte instruction at entry + 6, across the
+ * end of the jump window, whose upper half reads as a 4-byte instruction
+ * too: decoded from the jump, entry + 12 looks like an instruction
+ * boundary, in the original code entry + 10 is one.
  */
 #include <linux/completion.h>
 #include <linux/jump_label.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/sched.h>
+#include <linux/sched/user.h>
+#include <linux/slab.h>
 #include <asm/asm-extable.h>
 
 #include "klp_test_target.h"
@@ -33,6 +48,8 @@ static DECLARE_COMPLETION(klp_target_released);
 static struct task_struct *klp_target_sleeper;
 static DECLARE_COMPLETION(klp_target_spinning);
 static struct task_struct *klp_target_spinner;
+static struct task_struct *klp_target_exiter;
+static struct task_struct *klp_target_unreliable;
 static int klp_target_stop;
 
 noinline int klp_target_answer(void)
@@ -157,6 +174,48 @@ asm(".pushsection .text, \"ax\"\n"
 	_ASM_EXTABLE(1b, 2b)
 	".popsection\n");
 
+/*
+ * "c.li; c.nop; c.nop; addi a0, a4, 1; addi a0, a0, 2; ret": the addi at
+ * entry + 6 spans the end of the 8 bytes the jump replaces, and its upper
+ * half (rs1 = a4) has the low bits of a 4-byte instruction.
+ */
+asm(".pushsection .text, \"ax\"\n"
+	".globl klp_target_straddle\n"
+	".type klp_target_straddle, @function\n"
+	"klp_target_straddle:\n"
+	".option push\n"
+	".option norelax\n"
+	"c.li a0, 0\n"
+	"c.nop\n"
+	"c.nop\n"
+	".option norvc\n"
+	"addi a0, a4, 1\n"
+	"addi a0, a0, 2\n"
+	"ret\n"
+	".option pop\n"
+	".size klp_target_straddle, . - klp_target_straddle\n"
+	".popsection\n");
+
+/*
+ * Sleeps in klp_target_wait() with a frame pointer of 0 saved below it:
+ * a frame-pointer walk of this stack stops short of its bottom.
+ */
+asm(".pushsection .text, \"ax\"\n"
+	".globl klp_target_no_frame_chain\n"
+	".type klp_target_no_frame_chain, @function\n"
+	"klp_target_no_frame_chain:\n"
+	"addi sp, sp, -16\n"
+	"sd ra, 8(sp)\n"
+	"sd s0, 0(sp)\n"
+	"li s0, 0\n"
+	"call klp_target_wait\n"
+	"ld ra, 8(sp)\n"
+	"ld s0, 0(sp)\n"
+	"addi sp, sp, 16\n"
+	"ret\n"
+	".size klp_target_no_frame_chain, . - klp_target_no_frame_chain\n"
+	".popsection\n");
+
 /* What the test kthreads do once they have left the target: wait to stop. */
 static int klp_target_idle_until_stopped(void)
 {
@@ -249,6 +308,98 @@ static const struct kernel_param_ops answer_ops = {
 };
 module_param_cb(answer, &answer_ops, NULL, 0444);
 
+static int pending_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", klp_target_spinner &&
+			  test_tsk_thread_flag(klp_target_spinner,
+					       TIF_PATCH_PENDING));
+}
+
+static const struct kernel_param_ops pending_ops = {
+	.get = pending_get,
+};
+module_param_cb(pending, &pending_ops, NULL, 0444);
+
+/*
+ * do_exit() frees current->splice_pipe after exit_notify(), which has
+ * unhashed an autoreaped kthread: releasing this pipe's one buffer calls
+ * klp_target_busy() there.
+ */
+static void klp_target_exit_release(struct pipe_inode_info *pipe,
+				    struct pipe_buffer *buf)
+{
+	klp_target_busy();
+}
+
+static const struct pipe_buf_operations klp_target_exit_buf_ops = {
+	.release = klp_target_exit_release,
+};
+
+static int klp_target_exiter_fn(void *data)
+{
+	struct pipe_inode_info *pipe;
+
+	pipe = kzalloc(sizeof(*pipe), GFP_KERNEL);
+	if (!pipe)
+		return -ENOMEM;
+	pipe->bufs = kcalloc(1, sizeof(*pipe->bufs), GFP_KERNEL);
+	if (!pipe->bufs) {
+		kfree(pipe);
+		return -ENOMEM;
+	}
+	pipe->ring_size = 1;
+	pipe->bufs[0].ops = &klp_target_exit_buf_ops;
+	pipe->user = get_current_user();
+	current->splice_pipe = pipe;
+	return 0;
+}
+
+static int exit_busy_set(const char *val, const struct kernel_param *kp)
+{
+	struct task_struct *t;
+
+	if (klp_target_exiter)
+		return -EBUSY;
+	t = kthread_create(klp_target_exiter_fn, NULL, "klp_exiter");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	klp_target_exiter = t;
+	wake_up_process(t);
+	wait_for_completion_timeout(&klp_target_entered, HZ);
+	return 0;
+}
+
+static const struct kernel_param_ops exit_busy_ops = {
+	.set = exit_busy_set,
+};
+module_param_cb(exit_busy, &exit_busy_ops, NULL, 0200);
+
+static int klp_target_unreliable_fn(void *data)
+{
+	klp_target_no_frame_chain();
+	return klp_target_idle_until_stopped();
+}
+
+static int unreliable_set(const char *val, const struct kernel_param *kp)
+{
+	struct task_struct *t;
+
+	if (klp_target_unreliable)
+		return -EBUSY;
+	t = kthread_run(klp_target_unreliable_fn, NULL, "klp_unreliable");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	klp_target_unreliable = t;
+	return 0;
+}
+
+static const struct kernel_param_ops unreliable_ops = {
+	.set = unreliable_set,
+};
+module_param_cb(unreliable, &unreliable_ops, NULL, 0200);
+
 static int klp_target_start_sleeper(bool later)
 {
 	struct task_struct *t;
@@ -322,6 +473,16 @@ static void __exit klp_target_exit(void)
 	if (klp_target_spinner) {
 		kthread_stop(klp_target_spinner);
 		put_task_struct(klp_target_spinner);
+	}
+	if (klp_target_unreliable) {
+		kthread_stop(klp_target_unreliable);
+		put_task_struct(klp_target_unreliable);
+	}
+	/* Its exit returns through klp_target_exit_release(): wait for the end. */
+	if (klp_target_exiter) {
+		while (READ_ONCE(klp_target_exiter->__state) != TASK_DEAD)
+			schedule_timeout_uninterruptible(1);
+		put_task_struct(klp_target_exiter);
 	}
 }
 

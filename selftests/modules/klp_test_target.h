@@ -11,5 +11,6 @@ void klp_target_busy(void);
 void klp_target_wait(void);
 void klp_target_spin(void);
 void klp_target_leaf_caller(void);
+void klp_target_no_frame_chain(void);
 
 #endif /* _KLP_TEST_TARGET_H */

@@ -3,19 +3,23 @@
 # one protection in a scratch clone of the committed tree, rebuild, run the
 # one guest test that covers it, and expect that run to fail.  Slow (a
 # kernel rebuild per line); not part of make test.  Prints KTAP.
-# Usage: check.sh
+# Usage: check.sh [PATTERN]   (only the lines that match PATTERN)
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$repo/build/mutation
 rm -rf "$work"
 git clone -q "$repo" "$work"
 
+lines() {
+	grep -v '^#' "$repo/selftests/mutation/mutations" | grep -e "${1:-.}"
+}
+
 n=0
 passed=0
 failed=0
 echo "KTAP version 1"
-echo "1..$(grep -vc '^#' "$repo/selftests/mutation/mutations")"
-grep -v '^#' "$repo/selftests/mutation/mutations" | while IFS='|' read -r flavour test file expr; do
+echo "1..$(lines "${1:-}" | wc -l)"
+lines "${1:-}" | while IFS='|' read -r flavour test file expr; do
 	n=$((n + 1))
 	git -C "$work" checkout -q -- .
 	sed -i "$expr" "$work/$file"

@@ -129,9 +129,11 @@ static int klp_check_fixups(const struct arch_klp_site *site, const char *name)
 int arch_klp_init_site(struct arch_klp_site *site, unsigned long func,
 		       unsigned long size, const char *name)
 {
+	unsigned long pc;
 	int ret;
 
 	site->func = func;
+	site->size = size;
 	site->addr = arch_klp_site_addr(func);
 	site->name = name;
 	site->target = 0;
@@ -141,10 +143,40 @@ int arch_klp_init_site(struct arch_klp_site *site, unsigned long func,
 		       name, (void *)site->addr);
 		return -EFAULT;
 	}
+	/* The last instruction the jump overlaps may run 2 bytes past it. */
+	for (pc = site->addr; pc < site->addr + KLP_JUMP_SIZE;)
+		pc += klp_insn_len(site->saved[pc - site->addr]);
+	site->reserved_end = pc;
 	ret = klp_check_branches(site, size, name);
 	if (!ret)
 		ret = klp_check_fixups(site, name);
 	return ret;
+}
+
+/*
+ * May a kprobe go at @addr, in the function of @site?  kprobes decodes
+ * the live bytes from the symbol, but while a jump is there the original
+ * instruction boundaries after it are what counts: the saved bytes go
+ * back over the window, and the instruction that straddles its end stays.
+ * Returns -EBUSY inside the original instructions the jump overlaps,
+ * -EILSEQ off an original instruction boundary, 0 otherwise (including
+ * ftrace's bytes before the site, which kprobes refuses itself).
+ * Called with kprobe_mutex held.
+ */
+int arch_klp_check_kprobe(const struct arch_klp_site *site, unsigned long addr)
+{
+	unsigned long pc;
+	u16 parcel;
+
+	if (addr < site->addr || addr >= site->func + site->size)
+		return 0;
+	if (addr < site->reserved_end)
+		return -EBUSY;
+	/* Past the window the text is the original, or a kprobe's ebreak of the same length. */
+	for (pc = site->reserved_end; pc < addr; pc += klp_insn_len(parcel))
+		if (copy_from_kernel_nofault(&parcel, (void *)pc, sizeof(parcel)))
+			return -EFAULT;
+	return pc == addr ? 0 : -EILSEQ;
 }
 
 /* The bytes that make @site lead to @target (0: the original bytes). */
@@ -244,32 +276,79 @@ static bool klp_pc_busy(unsigned long pc, const struct klp_busy_set *busy,
 
 /*
  * A kretprobe replaces a return address with its trampoline and keeps the
- * real one in the task's rethook list, with the frame pointer it saw
- * (@frame).  Returns the real address, or 0 if it cannot be found: the
- * stack is then unreliable.
+ * real one in the task's rethook list (newest first), with the frame
+ * pointer it saw (@frame).  Returns the real address, or 0 if it cannot be
+ * found: the stack is then unreliable.
+ *
+ * Not rethook_find_ret_addr(): it refuses any other task in TASK_RUNNING,
+ * which inside stop_machine is every preempted or runnable task.  The
+ * list changes only when its task runs, or when it is freed; the callers
+ * keep @task from running (task_call_func() or stop_machine) and hold it.
  */
 static unsigned long klp_real_return(struct task_struct *task,
 				     unsigned long ra, unsigned long frame)
 {
 #ifdef CONFIG_RETHOOK
-	struct llist_node *cur = NULL;
+	struct llist_node *node;
 
-	if (is_rethook_trampoline(ra))
-		return rethook_find_ret_addr(task, frame, &cur);
-#endif
+	if (!is_rethook_trampoline(ra))
+		return ra;
+	for (node = READ_ONCE(task->rethooks.first); node; node = node->next) {
+		struct rethook_node *rh = container_of(node, struct rethook_node,
+						       llist);
+
+		if (rh->frame == frame && !is_rethook_trampoline(rh->ret_addr))
+			return rh->ret_addr;
+	}
+	return 0;
+#else
 	return ra;
+#endif
 }
 
 /*
  * The function graph tracer replaces a return address with
- * return_to_handler and keeps the real one on the task's shadow stack.
- * Returns the real address, or 0 if it cannot be found.
+ * return_to_handler and keeps the real one on the task's shadow stack,
+ * keyed by where it found it: riscv's ftrace_caller saves the traced
+ * function's ra in its ftrace_regs, pushed just below the function's
+ * entry sp, which is the function's frame pointer @fp (the frame record
+ * holds only the copy the function saved afterwards).  Returns the real
+ * address, or 0 if it cannot be found.
  */
 static unsigned long klp_graph_return(struct task_struct *task, int *idx,
-				      unsigned long ra, unsigned long *retp)
+				      unsigned long ra, unsigned long fp)
 {
 #ifdef CONFIG_FUNCTION_GRAPH_TRACER
-	ra = ftrace_graph_ret_addr(task, idx, ra, retp);
+	if (ra != (unsigned long)return_to_handler)
+		return ra;
+#ifdef CONFIG_DYNAMIC_FTRACE_WITH_ARGS
+	{
+		struct __arch_ftrace_regs *fregs;
+
+		fregs = (void *)(fp - ALIGN(sizeof(*fregs), STACK_ALIGN));
+		ra = ftrace_graph_ret_addr(task, idx, ra, &fregs->ra);
+		if (ra != (unsigned long)return_to_handler)
+			return ra;
+	}
+#endif
+	return 0;
+#else
+	return ra;
+#endif
+}
+
+/*
+ * The ra register of an exception frame: a kretprobe's trampoline is
+ * looked up; return_to_handler there cannot be (the function whose
+ * ftrace_regs hold it has no frame yet to find them by): unreliable.
+ */
+static unsigned long klp_regs_return(struct task_struct *task,
+				     const struct pt_regs *regs,
+				     unsigned long frame)
+{
+	unsigned long ra = klp_real_return(task, regs->ra, frame);
+
+#ifdef CONFIG_FUNCTION_GRAPH_TRACER
 	if (ra == (unsigned long)return_to_handler)
 		return 0;
 #endif
@@ -317,14 +396,14 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 		ra = klp_real_return(task, READ_ONCE_NOCHECK(frame->ra),
 				     next_fp);
 		if (ra)
-			ra = klp_graph_return(task, &graph_idx, ra, &frame->ra);
+			ra = klp_graph_return(task, &graph_idx, ra, fp);
 		if (!ra)
 			return -EINVAL;
 
 		/* A leaf saves only s0, where a full frame keeps ra. */
 		if (regs && pc == regs->epc && klp_fp_valid(ra, sp, high)) {
 			fp = ra;
-			pc = klp_real_return(task, regs->ra, fp);
+			pc = klp_regs_return(task, regs, fp);
 			regs = NULL;
 			if (!pc)
 				return -EINVAL;
@@ -338,7 +417,7 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 			regs = (struct pt_regs *)sp;
 			if (user_mode(regs))
 				break;
-			ra = klp_real_return(task, regs->ra, regs->s0);
+			ra = klp_regs_return(task, regs, regs->s0);
 			if (!ra)
 				return -EINVAL;
 			if (klp_pc_busy(ra, busy, name))
@@ -456,6 +535,7 @@ void arch_klp_flush_local_icache(void)
 NOKPROBE_SYMBOL(klp_pc_busy);
 NOKPROBE_SYMBOL(klp_real_return);
 NOKPROBE_SYMBOL(klp_graph_return);
+NOKPROBE_SYMBOL(klp_regs_return);
 NOKPROBE_SYMBOL(klp_fp_valid);
 NOKPROBE_SYMBOL(klp_walk_stack);
 NOKPROBE_SYMBOL(klp_check_calltrace);

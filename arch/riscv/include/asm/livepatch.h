@@ -22,7 +22,10 @@ extern struct exception_table_entry __stop___ex_table[];
 /**
  * struct arch_klp_site - one old function entry that jumps may be written to
  * @func:	the old function
+ * @size:	its size in bytes
  * @addr:	where the jump goes: @func, or after ftrace's 8 bytes there
+ * @reserved_end: one past the last original instruction the jump
+ *		overlaps (@addr + 8, or + 10 when one straddles its end)
  * @name:	its symbol name, for messages
  * @saved:	the bytes the jump overwrites, restored on unpatch
  * @target:	where the bytes at @addr lead now: 0 for the original bytes
@@ -30,7 +33,9 @@ extern struct exception_table_entry __stop___ex_table[];
  */
 struct arch_klp_site {
 	unsigned long func;
+	unsigned long size;
 	unsigned long addr;
+	unsigned long reserved_end;
 	const char *name;
 	u8 saved[KLP_JUMP_SIZE];
 	unsigned long target;
@@ -80,6 +85,7 @@ int arch_klp_init_site(struct arch_klp_site *site, unsigned long func,
 int arch_klp_prepare_write(struct klp_site_write *w,
 			   struct arch_klp_site *site, unsigned long target);
 int arch_klp_write_now(struct klp_site_write *w);
+int arch_klp_check_kprobe(const struct arch_klp_site *site, unsigned long addr);
 
 int klp_check_calltrace(struct task_struct *task,
 			const struct klp_busy_set *busy, const char **name);
