@@ -36,6 +36,9 @@ void klp_plan_free(struct klp_plan *plan);
  * @ranges:	busy ranges the walks looked pc values up in
  * @writes:	entries to write
  * @full_scan:	every task was walked, not only the changed ones
+ * @log_overflow: a switch log overflowed (the one cause of a full scan
+ *		outside the bench)
+ * @forks:	tasks forked since the attempt began
  * @result:	what stop_machine returned
  */
 struct klp_stop_stats {
@@ -49,6 +52,8 @@ struct klp_stop_stats {
 	unsigned int ranges;
 	unsigned int writes;
 	bool full_scan;
+	bool log_overflow;
+	unsigned long forks;
 	int result;
 };
 
@@ -73,9 +78,8 @@ int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
 typedef int (*klp_task_walk_fn)(struct task_struct *task, void *arg);
 
 void klp_recheck_begin(void);
-void klp_recheck_listed(void);
 void klp_recheck_note(struct task_struct *task);
-bool klp_recheck_all(bool naive);
+bool klp_recheck_all(bool naive, struct klp_stop_stats *stats);
 int klp_recheck_walk(klp_task_walk_fn fn, void *arg);
 int klp_recheck_walk_exiting(klp_task_walk_fn fn, void *arg);
 void klp_recheck_end(void);

@@ -41,6 +41,8 @@ static int klp_last_stop_show(struct seq_file *m, void *v)
 	seq_printf(m, "ranges %u\n", s.ranges);
 	seq_printf(m, "tasks_walked %u\n", s.walked);
 	seq_printf(m, "full_scan %d\n", s.full_scan);
+	seq_printf(m, "log_overflow %d\n", s.log_overflow);
+	seq_printf(m, "forks %lu\n", s.forks);
 	seq_printf(m, "enter_to_parked_ns %llu\n", s.parked - s.enter);
 	seq_printf(m, "check_ns %llu\n", s.checked - s.parked);
 	seq_printf(m, "verify_ns %llu\n", s.verified - s.checked);

@@ -25,9 +25,12 @@
  *  - Each hart's log is written only by that hart, with interrupts off;
  *    the writer reads the logs after every hart has arrived in the
  *    rendezvous (a fully ordered atomic), so it sees every entry.
- *  - A task the pre-pass did not list was forked after it: total_forks
- *    has changed, and every task is walked.  So is every task when a log
- *    overflowed.  The logged tasks are walked in either case.
+ *  - A task the pre-pass did not list was forked after it.  If it has
+ *    not run yet, its stack holds only what copy_thread() put there for
+ *    ret_from_fork: no changing code.  If it has, it is not running now,
+ *    so it was switched out since, and logged.  Forks need no full scan.
+ *  - A log that overflowed proves nothing: every task is walked then,
+ *    and the logged ones too.
  *
  * The task list is not every task that can run: release_task() unhashes
  * a task that goes on running the tail of do_exit(), where it can sleep
@@ -72,7 +75,7 @@ static DEFINE_PER_CPU(struct klp_switch_log, klp_switch_log);
 
 /* The probe is registered: the logs cover the attempt. */
 static bool klp_recheck_logging;
-/* total_forks when the pre-pass listed the tasks. */
+/* total_forks when the attempt began, for last_stop. */
 static unsigned long klp_recheck_forks;
 
 /* Called with interrupts off, on the hart that owns the log. */
@@ -203,16 +206,8 @@ int klp_recheck_walk_exiting(klp_task_walk_fn fn, void *arg)
  */
 void klp_recheck_begin(void)
 {
-	klp_recheck_logging = klp_switch_log_start();
-}
-
-/*
- * The pre-pass starts listing the tasks: every task forked after this is
- * new to it.  Called with tasklist_lock held.
- */
-void klp_recheck_listed(void)
-{
 	klp_recheck_forks = total_forks;
+	klp_recheck_logging = klp_switch_log_start();
 }
 
 /* The pre-pass could not walk @task (it runs): walk it inside stop_machine. */
@@ -227,19 +222,19 @@ void klp_recheck_note(struct task_struct *task)
 
 /*
  * Inside stop_machine: can the logs not prove the unlogged tasks
- * unchanged, so that every task must be walked?
+ * unchanged, so that every task must be walked?  Also says, for
+ * last_stop, whether a log overflowed and how many tasks were forked
+ * since the attempt began.
  */
-bool klp_recheck_all(bool naive)
+bool klp_recheck_all(bool naive, struct klp_stop_stats *stats)
 {
 	unsigned int cpu;
 
-	if (naive || !klp_recheck_logging ||
-	    READ_ONCE(total_forks) != klp_recheck_forks)
-		return true;
+	stats->forks = READ_ONCE(total_forks) - klp_recheck_forks;
 	for_each_possible_cpu(cpu)
 		if (per_cpu_ptr(&klp_switch_log, cpu)->overflow)
-			return true;
-	return false;
+			stats->log_overflow = true;
+	return naive || !klp_recheck_logging || stats->log_overflow;
 }
 
 static int klp_task_ptr_cmp(const void *a, const void *b)

@@ -40,6 +40,15 @@ static const char * const klp_path_funcs[] = {
 	"ftrace_caller", "ftrace_regs_caller",
 };
 
+/*
+ * Run by a hart coming online before its first fence.i (smp_callin()
+ * executes one first thing, patches/6.12/0010): it could fetch a stale
+ * copy of the entry.
+ */
+static const char * const klp_before_fresh_fetch_funcs[] = {
+	"smp_callin",
+};
+
 /* Text the kernel keeps apart because tracing or patching it is unsafe. */
 static const struct {
 	const char *reason;
@@ -105,6 +114,9 @@ static const char *klp_unsafe_reason(unsigned long func, unsigned long addr,
 		return reason;
 	if (klp_on_patching_path(func, name))
 		return "is run by live patching itself";
+	for (i = 0; i < ARRAY_SIZE(klp_before_fresh_fetch_funcs); i++)
+		if (!strcmp(name, klp_before_fresh_fetch_funcs[i]))
+			return "runs on a hart coming online before it fetches fresh text";
 	for (i = 0; i < ARRAY_SIZE(klp_unsafe_sections); i++)
 		if (func >= (unsigned long)klp_unsafe_sections[i].start &&
 		    func < (unsigned long)klp_unsafe_sections[i].end)

@@ -259,7 +259,6 @@ static bool klp_check_sleeping_tasks(struct klp_plan *plan)
 	bool complete = true;
 
 	read_lock(&tasklist_lock);
-	klp_recheck_listed();
 	for_each_process_thread(g, task)
 		if (!klp_try_switch_task(task, plan, NULL))
 			complete = false;

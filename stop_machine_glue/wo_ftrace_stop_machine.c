@@ -101,7 +101,7 @@ static int klp_check_stopped_tasks(struct klp_stop_ctx *ctx)
 	unsigned int cpu;
 	int ret = 0;
 
-	ctx->stats->full_scan = klp_recheck_all(ctx->naive);
+	ctx->stats->full_scan = klp_recheck_all(ctx->naive, ctx->stats);
 	if (ctx->stats->full_scan)
 		ret = klp_check_every_task(ctx);
 	if (!ret)

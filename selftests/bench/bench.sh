@@ -40,6 +40,19 @@ enable_once() {
 	dmesg -c > /dev/null
 }
 
+# bench_fork_storm THREADS: enables of one function while a shell forks
+# as fast as it can: forks during an attempt must not make stop_machine
+# walk every task.
+bench_fork_storm() {
+	sh -c 'while :; do /bin/true; done' &
+	storm=$!
+	for r in $(seq $REPEAT); do
+		enable_once "$1" 1 forkstorm
+	done
+	kill $storm
+	wait $storm
+}
+
 bench_pauses() {
 	for threads in 10 1000 5000; do
 		insmod $MODS/klp_bench_target.ko threads=$threads
@@ -57,6 +70,7 @@ bench_pauses() {
 			done
 			echo 0 > $KLPDBG/naive
 		done
+		[ $threads = 1000 ] && bench_fork_storm $threads
 		rmmod klp_bench_target
 	done
 }

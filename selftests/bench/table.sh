@@ -103,6 +103,22 @@ END {
 			t, r, verdict(r != "-" && r <= 1.5)
 	}
 	print ""
+	print "With a shell forking as fast as it can during the enables (1000 threads, 1 function):"
+	print ""
+	print "| mode | critical us | check us | stacks walked | full scan | forks during the attempt | critical / quiet |"
+	print "|---|---|---|---|---|---|---|"
+	q = "base/pause/opt/t1000/m1"
+	f = "base/pause/forkstorm/t1000/m1"
+	printf "| quiet | %s | %s | %s | %s | %s | - |\n", us(median(q "/critical_ns")), \
+		us(median(q "/check_ns")), median(q "/tasks_walked"), median(q "/full_scan"), \
+		median(q "/forks")
+	printf "| fork storm | %s | %s | %s | %s | %s | %s |\n", us(median(f "/critical_ns")), \
+		us(median(f "/check_ns")), median(f "/tasks_walked"), median(f "/full_scan"), \
+		median(f "/forks"), ratio(median(f "/critical_ns"), median(q "/critical_ns"))
+	r = ratio(median(f "/critical_ns"), median(q "/critical_ns"))
+	printf "- critical section with a fork storm / quiet = %s (target <= 2): %s\n", \
+		r, verdict(r != "-" && r <= 2)
+	print ""
 	print "### 3. The cost of one call (ns = instructions; through a function pointer)"
 	print ""
 	print "| function | kernel | unpatched | patched (jump) | new function called directly | patched - direct | kprobe redirection | ftrace redirection | kprobe / patched | ftrace / patched |"

@@ -180,7 +180,7 @@ test_task_entering_after_prepass_blocks() {
 	before=$(text_bytes klp_target_busy)
 	echo 1 > $gate
 	klp_insmod $MODS/klp_test_patch_target.ko > /tmp/insmod.out &
-	# Shell builtins only from here: a fork would make every task new.
+	# Shell builtins only from here: nothing but the kthread may move.
 	i=0
 	while read -r held < $gate && [ "$held" != 2 ] && [ $i -lt 200000 ]; do
 		i=$((i + 1))
@@ -283,6 +283,7 @@ test_patching_path_and_special_text_refused() {
 	refused start_kernel "" EINVAL "function is __init text, not patched"
 	refused do_page_fault "" EINVAL "function is noinstr code, not patched"
 	refused notify_die "" EINVAL "function is on the kprobe blacklist (NOKPROBE_SYMBOL), not patched"
+	refused smp_callin "" EINVAL "function runs on a hart coming online before it fetches fresh text, not patched"
 }
 
 # Symbols the core cannot resolve get upstream's messages.
@@ -796,10 +797,11 @@ test_patch_under_function_graph_tracer() {
 	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
 	expect "patched" "$(cat /proc/cmdline)" "this has been live patched"
 	echo 0 > $T/tracing_on
+	# A module function is printed with its module, as %ps does.
 	expect "old and new function traced" \
-		"$(grep -oE '(livepatch_)?cmdline_proc_show\(\)' $T/trace | sort -u)" \
+		"$(grep -oE '(livepatch_)?cmdline_proc_show( \[livepatch_sample\])?\(\)' $T/trace | sort -u)" \
 		"cmdline_proc_show()
-livepatch_cmdline_proc_show()"
+livepatch_cmdline_proc_show [livepatch_sample]()"
 	echo 1 > $T/tracing_on
 	echo 0 > $KLP/livepatch_sample/enabled
 	wait_gone livepatch_sample
@@ -883,6 +885,62 @@ test_task_busy_only_inside_stop_machine_named() {
 	rmmod klp_test_target
 }
 
+# Tasks forked during an attempt need no walk of every task inside
+# stop_machine: one that has not run holds no code on its stack, one that
+# ran was switched out and logged.  Only an overflowing log forces it.
+# The attempt is held between its pre-pass and stop_machine while two
+# shells fork as fast as they can.
+test_fork_storm_does_not_force_full_scan() {
+	gate=$KLPDBG/gate_after_prepass
+	storms=
+	for i in 1 2; do
+		sh -c 'while :; do /bin/true; done' &
+		storms="$storms $!"
+	done
+	echo 1 > $gate
+	klp_insmod $MODS/livepatch-sample.ko > /tmp/insmod.out &
+	loader=$!
+	i=0
+	while held=$(cat $gate) && [ "$held" != 2 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.2
+	echo 0 > $gate
+	wait $loader
+	expect "attempt held after its pre-pass" "$held" 2
+	expect "insmod livepatch-sample" "$(cat /tmp/insmod.out)" OK
+	wait_transition livepatch_sample
+	expect "patched" "$(cat /proc/cmdline)" "this has been live patched"
+	expect "forks during the attempt" "$(last_stop forks | grep -c '^[1-9]')" 1
+	expect "full scan only after a log overflow" "$(last_stop full_scan)" \
+		"$(last_stop log_overflow)"
+	# shellcheck disable=SC2086
+	kill $storms
+	wait
+	disable_and_remove livepatch_sample
+}
+
+# A hart offline while a patch is applied is not in the stop_machine; once
+# online again it runs the patched code, and the original once the patch
+# is gone (smp_callin() fetches text afresh first: patches/6.12/0010).
+test_hart_onlined_after_patch_runs_patched_code() {
+	cpu3=/sys/devices/system/cpu/cpu3/online
+	[ -e $cpu3 ] || { skip "needs CONFIG_HOTPLUG_CPU (the preempt flavour)"; return; }
+	cmdline=$(cat /proc/cmdline)
+	echo 0 > $cpu3
+	expect "hart 3 offline" "$(cat /sys/devices/system/cpu/online)" 0-2
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	echo 1 > $cpu3
+	expect "hart 3 online" "$(cat /sys/devices/system/cpu/online)" 0-3
+	expect "patched on hart 3" "$(taskset -c 3 cat /proc/cmdline)" "this has been live patched"
+	echo 0 > $cpu3
+	disable_and_remove livepatch_sample
+	echo 1 > $cpu3
+	expect "original on hart 3" "$(taskset -c 3 cat /proc/cmdline)" "$cmdline"
+}
+
 # Nothing above made the kernel warn, oops or report a bug.
 test_no_kernel_warnings() {
 	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
@@ -923,4 +981,6 @@ run_tests \
 	test_pending_patch_blocked_by_unreliable_stack_reversed \
 	test_kretprobe_on_runnable_tasks_does_not_block \
 	test_task_busy_only_inside_stop_machine_named \
+	test_fork_storm_does_not_force_full_scan \
+	test_hart_onlined_after_patch_runs_patched_code \
 	test_no_kernel_warnings
