@@ -185,7 +185,8 @@ NOKPROBE_SYMBOL(klp_stop_machine_fn);
 /*
  * Check and write @plan with every online hart stopped.  Returns 0 when
  * written, -EAGAIN when a task was inside changing code (*@blocker names
- * it, holding a reference, when it is a task the writer walked) and
+ * it, holding a reference, when it is a task the writer walked) or
+ * another text writer held text_mutex (the machine was not stopped), and
  * -EBUSY when an entry no longer held the expected bytes: nothing is
  * written then.  -EIO: a write failed; each site knows what it holds, so
  * the next attempt redoes what is missing.  What it cost goes to
@@ -208,10 +209,21 @@ int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
 	};
 	int ret;
 
-	/* The lock order of register_kprobe(): kprobe_mutex first. */
+	/*
+	 * The lock order of register_kprobe() and of jump labels:
+	 * kprobe_mutex, the CPU hotplug lock, text_mutex.  But riscv's ftrace
+	 * takes text_mutex and then the hotplug lock (in stop_machine()):
+	 * waiting for text_mutex with the read lock held would deadlock with
+	 * it once a hotplug writer queued between them.  So only try it: if
+	 * another text writer holds it, the attempt is busy and retried.
+	 */
 	kprobes_lock();
 	cpus_read_lock();
-	mutex_lock(&text_mutex);
+	if (!mutex_trylock(&text_mutex)) {
+		cpus_read_unlock();
+		kprobes_unlock();
+		return -EAGAIN;
+	}
 	arch_klp_stop_machine_begin();
 	stats.enter = ktime_get_mono_fast_ns();
 	ret = stop_machine_cpuslocked(klp_stop_machine_fn, &ctx,

@@ -941,6 +941,37 @@ test_hart_onlined_after_patch_runs_patched_code() {
 	expect "original on hart 3" "$(taskset -c 3 cat /proc/cmdline)" "$cmdline"
 }
 
+# A patch retrying while the function tracer is switched on and off (its
+# writes take text_mutex, then the CPU hotplug lock in stop_machine()) and
+# a hart goes offline and online (a hotplug writer queues between them):
+# no deadlock, and with lockdep no report.
+test_retries_with_tracer_toggles_and_hotplug() {
+	T=/sys/kernel/tracing
+	cpu3=/sys/devices/system/cpu/cpu3/online
+	has_function_tracer && [ -e $cpu3 ] ||
+		{ skip "needs the function tracer and CONFIG_HOTPLUG_CPU (the lockdep-ftrace flavour)"; return; }
+	insmod $MODS/klp_test_target.ko
+	echo 1 > $TARGET/sleep
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_busy object=klp_test_target")" OK
+	echo klp_target_answer > $T/set_ftrace_filter
+	sh -c "for i in \$(seq 30); do echo function > $T/current_tracer; echo nop > $T/current_tracer; done" &
+	toggles=$!
+	sh -c "for i in \$(seq 10); do echo 0 > $cpu3; echo 1 > $cpu3; done" &
+	hotplug=$!
+	wait $toggles
+	wait $hotplug
+	expect "still waiting for the sleeper" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	echo 1 > $TARGET/release
+	wait_transition klp_test_patch_param
+	expect "completed" "$(cat $KLP/klp_test_patch_param/transition)" 0
+	expect "jump target" "$(jump_target klp_target_busy)" "$(sym_addr livepatch_param_func)"
+	echo > $T/set_ftrace_filter
+	expect "all harts online" "$(cat /sys/devices/system/cpu/online)" 0-3
+	disable_and_remove klp_test_patch_param
+	rmmod klp_test_target
+}
+
 # Nothing above made the kernel warn, oops or report a bug.
 test_no_kernel_warnings() {
 	expect "warnings in dmesg" "$(dmesg | grep -cE 'WARNING:|BUG:|Oops|Call Trace')" 0
@@ -983,4 +1014,5 @@ run_tests \
 	test_task_busy_only_inside_stop_machine_named \
 	test_fork_storm_does_not_force_full_scan \
 	test_hart_onlined_after_patch_runs_patched_code \
+	test_retries_with_tracer_toggles_and_hotplug \
 	test_no_kernel_warnings
