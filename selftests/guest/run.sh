@@ -926,7 +926,7 @@ test_fork_storm_does_not_force_full_scan() {
 # is gone (smp_callin() fetches text afresh first: patches/6.12/0010).
 test_hart_onlined_after_patch_runs_patched_code() {
 	cpu3=/sys/devices/system/cpu/cpu3/online
-	[ -e $cpu3 ] || { skip "needs CONFIG_HOTPLUG_CPU (the preempt flavour)"; return; }
+	[ -e $cpu3 ] || { skip "needs CONFIG_HOTPLUG_CPU (the preempt and ftrace flavours)"; return; }
 	cmdline=$(cat /proc/cmdline)
 	echo 0 > $cpu3
 	expect "hart 3 offline" "$(cat /sys/devices/system/cpu/online)" 0-2
@@ -949,7 +949,7 @@ test_retries_with_tracer_toggles_and_hotplug() {
 	T=/sys/kernel/tracing
 	cpu3=/sys/devices/system/cpu/cpu3/online
 	has_function_tracer && [ -e $cpu3 ] ||
-		{ skip "needs the function tracer and CONFIG_HOTPLUG_CPU (the lockdep-ftrace flavour)"; return; }
+		{ skip "needs the function tracer and CONFIG_HOTPLUG_CPU (the ftrace flavour)"; return; }
 	insmod $MODS/klp_test_target.ko
 	echo 1 > $TARGET/sleep
 	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
