@@ -62,10 +62,11 @@ $(BUILD)/linux-%/Makefile:
 	mv $(BUILD)/unpack-$*/linux-* $(BUILD)/linux-$*
 	rmdir $(BUILD)/unpack-$*
 
-kernel: deps $(KSRC)/Makefile
+# Compiler messages name the repo paths of our files (patches/port-files).
+kernel: $(KSRC)/Makefile
 	sh patches/apply-port.sh $(REPO) $(KSRC)
 	sh qemu/configure-kernel.sh $(KSRC) $(CONFIG)
-	$(KMAKE) Image modules
+	sh patches/repo-paths.sh $(REPO) -- $(KMAKE) Image modules
 	@echo "kernel: built Linux $$($(MAKE) -s -C $(KSRC) kernelversion) in $(KSRC)"
 
 modules: kernel klpmake
@@ -92,7 +93,8 @@ initramfs: modules
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
 	sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland $(INITRAMFS)
 
-demo: initramfs
+demo: deps
+	$(MAKE) --no-print-directory initramfs
 	sh qemu/run.sh $(KSRC) $(INITRAMFS) demo
 
 HOST_TESTS := $(HOSTBIN)/klp_insn_test $(HOSTBIN)/klp_branch_test
@@ -103,13 +105,12 @@ $(HOSTBIN)/%: selftests/host/%.c insn/klp_insn.h | $(KSRC)/Makefile
 		-I $(KSRC)/arch/riscv/include -I insn -o $@ $<
 
 # Each prints KTAP; the last line sums them.
-host-test: deps $(HOST_TESTS)
+host-test: $(HOST_TESTS)
 	@p=0; f=0; for t in $(HOST_TESTS); do \
 		$$t > $$t.log; rc=$$?; cat $$t.log; \
-		line=$$(tail -n 1 $$t.log); \
-		p=$$((p + $$(echo "$$line" | cut -d' ' -f1))); \
-		f=$$((f + $$(echo "$$line" | cut -d' ' -f3))); \
-		[ $$rc -eq 0 ] || [ $$(echo "$$line" | cut -d' ' -f3) -gt 0 ] || f=$$((f + 1)); \
+		set -- $$(sh selftests/counts.sh $$t.log); \
+		p=$$((p + $$1)); f=$$((f + $$2)); \
+		[ $$rc -eq 0 ] || [ $$2 -gt 0 ] || f=$$((f + 1)); \
 	done; echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 guest-test: initramfs
@@ -154,7 +155,7 @@ upstream-selftests-run: modules
 
 # The patch-module builder (tools/klpmake, host C with libelf) and its
 # host tests, which build patch modules against the base kernel.
-klpmake: deps
+klpmake:
 	$(MAKE) -C tools/klpmake O=$(BUILD)/klpmake
 
 klpmake-test: kernel

@@ -44,6 +44,7 @@
  * could not be allocated (GFP_ATOMIC failed) is counted, and while any
  * is not freed again, no attempt can succeed.
  * Idle tasks and the harts' own stacks are always walked (the glue).
+ * What runs inside stop_machine is NOKPROBE_SYMBOL.
  */
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
@@ -200,6 +201,8 @@ int klp_recheck_walk_exiting(klp_task_walk_fn fn, void *arg)
 	return 0;
 }
 
+NOKPROBE_SYMBOL(klp_recheck_walk_exiting);
+
 /*
  * Start logging switched-out tasks, before the pre-pass of an attempt.
  * Must be called with klp_mutex held.
@@ -237,6 +240,8 @@ bool klp_recheck_all(bool naive, struct klp_stop_stats *stats)
 	return naive || !klp_recheck_logging || stats->log_overflow;
 }
 
+NOKPROBE_SYMBOL(klp_recheck_all);
+
 static int klp_task_ptr_cmp(const void *a, const void *b)
 {
 	const struct task_struct *ta = *(struct task_struct * const *)a;
@@ -244,6 +249,8 @@ static int klp_task_ptr_cmp(const void *a, const void *b)
 
 	return ta < tb ? -1 : ta > tb;
 }
+
+NOKPROBE_SYMBOL(klp_task_ptr_cmp);
 
 /*
  * Inside stop_machine: walk every logged task that is not running (a
@@ -274,6 +281,8 @@ int klp_recheck_walk(klp_task_walk_fn fn, void *arg)
 	return 0;
 }
 
+NOKPROBE_SYMBOL(klp_recheck_walk);
+
 /*
  * The attempt is over: stop logging, wait until no probe runs, drop the
  * references.  Must be called with klp_mutex held.
@@ -296,8 +305,3 @@ void klp_recheck_end(void)
 	}
 }
 
-/* They run inside stop_machine, while text is rewritten: no kprobe there. */
-NOKPROBE_SYMBOL(klp_recheck_all);
-NOKPROBE_SYMBOL(klp_task_ptr_cmp);
-NOKPROBE_SYMBOL(klp_recheck_walk);
-NOKPROBE_SYMBOL(klp_recheck_walk_exiting);

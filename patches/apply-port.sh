@@ -10,23 +10,8 @@ ver=$(make -s -C "$tree" kernelversion)
 series=$repo/patches/$(echo "$ver" | cut -d. -f1-2)
 [ -d "$series" ] || { echo "apply-port: no patch series for kernel $ver in $series" >&2; exit 1; }
 
-# source in this repo -> path in the kernel tree
-map="Kconfig:kernel/livepatch/Kconfig.wo_ftrace
-core/wo_ftrace.h:kernel/livepatch/wo_ftrace.h
-core/wo_ftrace_patch.c:kernel/livepatch/wo_ftrace_patch.c
-core/wo_ftrace_transition.c:kernel/livepatch/wo_ftrace_transition.c
-core/wo_ftrace_refuse.c:kernel/livepatch/wo_ftrace_refuse.c
-core/wo_ftrace_recheck.c:kernel/livepatch/wo_ftrace_recheck.c
-core/wo_ftrace_debugfs.c:kernel/livepatch/wo_ftrace_debugfs.c
-selftests/builtin/wo_ftrace_testee.c:kernel/livepatch/wo_ftrace_testee.c
-selftests/builtin/wo_ftrace_testee_dup.c:kernel/livepatch/wo_ftrace_testee_dup.c
-stop_machine_glue/wo_ftrace_stop_machine.c:kernel/livepatch/wo_ftrace_stop_machine.c
-arch/riscv/kernel/livepatch.c:arch/riscv/kernel/livepatch.c
-arch/riscv/include/asm/livepatch.h:arch/riscv/include/asm/livepatch.h
-insn/klp_insn.h:arch/riscv/include/asm/klp_insn.h"
-
-echo "$map" | while IFS=: read -r src dst; do
-	# Copy only what changed, so make rebuilds only that.
+# Copy only what changed, so make rebuilds only that.
+grep -v '^#' "$repo/patches/port-files" | while read -r src dst commit; do
 	cmp -s "$repo/$src" "$tree/$dst" || cp "$repo/$src" "$tree/$dst"
 done
 

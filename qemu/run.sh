@@ -38,11 +38,16 @@ if [ "$mode" = bench ]; then
 	}
 	exit 0
 fi
-summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-case "$summary" in
-*" 0 failed"*) ;;
-*) echo "run.sh: guest tests failed: ${summary:-no summary}" >&2; exit 1 ;;
-esac
+if ! counts=$(sh "$repo/selftests/counts.sh" "$log"); then
+	echo "run.sh: the guest printed no count line; see $log" >&2
+	exit 1
+fi
+# shellcheck disable=SC2086
+set -- $counts
+if [ "$2" -ne 0 ]; then
+	echo "run.sh: guest tests failed: $1 passed, $2 failed" >&2
+	exit 1
+fi
 if grep -qE 'WARNING:|BUG:|Oops|Kernel panic|^not ok' "$log"; then
 	echo "run.sh: the guest log has a kernel warning or a failed test; see $log" >&2
 	exit 1

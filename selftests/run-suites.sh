@@ -13,16 +13,9 @@ for suite in "$@"; do
 	make --no-print-directory "$suite" > "$logs/$suite.log" 2>&1
 	rc=$?
 	tail -n 40 "$logs/$suite.log"
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/$suite.log" | tail -n 1)
-	if [ -n "$line" ]; then
-		p=$(echo "$line" | cut -d' ' -f1)
-		f=$(echo "$line" | cut -d' ' -f3)
-		s=$(echo "$line" | sed -n 's/.*, \([0-9]*\) skipped$/\1/p')
-	else
-		p=0
-		f=0
-	fi
-	s=${s:-0}
+	read -r p f s <<EOF
+$(sh selftests/counts.sh "$logs/$suite.log")
+EOF
 	# A suite that failed without a failed test (build error, timeout,
 	# crash) counts as one failure; one without counts as one test.
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -34,7 +27,6 @@ for suite in "$@"; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
-	s=
 done
 if [ $skipped -gt 0 ]; then
 	echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -10,7 +10,8 @@
  * bytes expected and writes them all, while the others wait.  Once
  * released, every hart executes its own fence.i: no IPI, no SBI call, no
  * printk and no allocation happen inside.  Each phase is timestamped for
- * debugfs (last_stop).
+ * debugfs (last_stop).  What runs on the harts is NOKPROBE_SYMBOL: a
+ * kprobe hit there would single-step while the text is rewritten.
  */
 #include <linux/atomic.h>
 #include <linux/cpu.h>
@@ -70,6 +71,8 @@ static int klp_check_task(struct task_struct *task, void *data)
 	return ret;
 }
 
+NOKPROBE_SYMBOL(klp_check_task);
+
 /* Every task on the task list that is not running now. */
 static int klp_check_every_task(struct klp_stop_ctx *ctx)
 {
@@ -88,6 +91,8 @@ static int klp_check_every_task(struct klp_stop_ctx *ctx)
 	rcu_read_unlock();
 	return ret;
 }
+
+NOKPROBE_SYMBOL(klp_check_every_task);
 
 /*
  * The tasks that can be inside changing code: those the pre-pass could
@@ -121,6 +126,8 @@ static int klp_check_stopped_tasks(struct klp_stop_ctx *ctx)
 	return 0;
 }
 
+NOKPROBE_SYMBOL(klp_check_stopped_tasks);
+
 /* The last hart in: check, verify, write.  Nothing is written on failure. */
 static int klp_check_and_write(struct klp_stop_ctx *ctx)
 {
@@ -147,6 +154,8 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 	}
 	return ret ? -EIO : 0;
 }
+
+NOKPROBE_SYMBOL(klp_check_and_write);
 
 /* Runs on every online hart with interrupts off. */
 static int klp_stop_machine_fn(void *data)
@@ -175,11 +184,6 @@ static int klp_stop_machine_fn(void *data)
 	return ctx->result;
 }
 
-/* They run on every hart while the text is rewritten: no kprobe there. */
-NOKPROBE_SYMBOL(klp_check_task);
-NOKPROBE_SYMBOL(klp_check_every_task);
-NOKPROBE_SYMBOL(klp_check_stopped_tasks);
-NOKPROBE_SYMBOL(klp_check_and_write);
 NOKPROBE_SYMBOL(klp_stop_machine_fn);
 
 /*

@@ -69,8 +69,11 @@ objs="kernel/livepatch/wo_ftrace_patch.o kernel/livepatch/wo_ftrace_refuse.o
 # shellcheck disable=SC2086
 (cd "$ksrc" && touch $(echo "$objs" | sed 's/\.o/.c/g') &&
  make -s ARCH=riscv CROSS_COMPILE="ccache riscv64-linux-gnu-" W=1 C=1 \
-	CHECK="sh $repo/selftests/style/sparse-riscv.sh" $objs) > "$repo/build/style-build.log" 2>&1
+	CHECK="sh $repo/selftests/style/sparse-riscv.sh" $objs) > "$repo/build/style-build.raw" 2>&1
 rc=$?
+# Name the repo paths of our files (patches/port-files).
+sh "$repo/patches/repo-paths.sh" "$repo" < "$repo/build/style-build.raw" > "$repo/build/style-build.log"
+
 warnings=$(grep -cE 'warning|error' "$repo/build/style-build.log")
 [ "$warnings" -eq 0 ] || sed 's/^/# /' "$repo/build/style-build.log" | head -n 40
 result "$([ $rc -eq 0 ] && [ "$warnings" -eq 0 ]; echo $?)" "W=1 and sparse build of our kernel objects"

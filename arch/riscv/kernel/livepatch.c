@@ -8,8 +8,8 @@
  * every other hart parked with interrupts off, after the stack of every
  * task has been walked and found outside the code that changes.
  *
- * Everything that runs inside stop_machine is listed at the end as
- * NOKPROBE_SYMBOL.
+ * Everything that runs inside stop_machine is NOKPROBE_SYMBOL: a kprobe
+ * hit there would single-step over a half-written entry.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -274,6 +274,8 @@ static bool klp_pc_busy(unsigned long pc, const struct klp_busy_set *busy,
 	return r;
 }
 
+NOKPROBE_SYMBOL(klp_pc_busy);
+
 /*
  * A kretprobe replaces a return address with its trampoline and keeps the
  * real one in the task's rethook list (newest first), with the frame
@@ -306,6 +308,8 @@ static unsigned long klp_real_return(struct task_struct *task,
 #endif
 }
 
+NOKPROBE_SYMBOL(klp_real_return);
+
 /*
  * The function graph tracer replaces a return address with
  * return_to_handler and keeps the real one on the task's shadow stack,
@@ -337,6 +341,8 @@ static unsigned long klp_graph_return(struct task_struct *task, int *idx,
 #endif
 }
 
+NOKPROBE_SYMBOL(klp_graph_return);
+
 /*
  * The ra register of an exception frame: a kretprobe's trampoline is
  * looked up; return_to_handler there cannot be (the function whose
@@ -355,12 +361,16 @@ static unsigned long klp_regs_return(struct task_struct *task,
 	return ra;
 }
 
+NOKPROBE_SYMBOL(klp_regs_return);
+
 static bool klp_fp_valid(unsigned long fp, unsigned long sp,
 			 unsigned long high)
 {
 	return fp >= sp + sizeof(struct stackframe) && fp <= high &&
 	       IS_ALIGNED(fp, sizeof(long));
 }
+
+NOKPROBE_SYMBOL(klp_fp_valid);
 
 /*
  * Walk one kernel stack by frame pointers from (@pc, @fp, @sp).  Every
@@ -435,6 +445,8 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 	return sp >= bottom && sp <= high ? 0 : -EINVAL;
 }
 
+NOKPROBE_SYMBOL(klp_walk_stack);
+
 /*
  * Check the stack of a task that is not running: it is switched out in
  * __switch_to, with its registers in task->thread.  The caller keeps it
@@ -454,6 +466,8 @@ int klp_check_calltrace(struct task_struct *task,
 	return ret;
 }
 
+NOKPROBE_SYMBOL(klp_check_calltrace);
+
 /*
  * Check the stack of the task running on this hart.  Inside stop_machine
  * each hart walks its own stack: the registers another hart saved are
@@ -466,6 +480,8 @@ int klp_check_current_calltrace(const struct klp_busy_set *busy,
 			      (unsigned long)__builtin_frame_address(0),
 			      current_stack_pointer, busy, name);
 }
+
+NOKPROBE_SYMBOL(klp_check_current_calltrace);
 
 /*
  * The last guard before writing, inside stop_machine: every entry holds
@@ -483,6 +499,8 @@ int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr)
 	return 0;
 }
 
+NOKPROBE_SYMBOL(arch_klp_check_sites);
+
 /*
  * Write one entry inside stop_machine.  patch_insn_write() maps the page
  * through the fixmap and fences only this hart: no IPI, no SBI call.  The
@@ -498,15 +516,21 @@ static int klp_write_site(struct klp_site_write *w)
 	return ret;
 }
 
+NOKPROBE_SYMBOL(klp_write_site);
+
 int arch_klp_patch_func(struct klp_site_write *w)
 {
 	return klp_write_site(w);
 }
 
+NOKPROBE_SYMBOL(arch_klp_patch_func);
+
 int arch_klp_unpatch_func(struct klp_site_write *w)
 {
 	return klp_write_site(w);
 }
+
+NOKPROBE_SYMBOL(arch_klp_unpatch_func);
 
 /*
  * patch_insn_write() asserts text_mutex is held by the caller; inside
@@ -528,22 +552,6 @@ void arch_klp_flush_local_icache(void)
 	local_flush_icache_all();
 }
 
-/*
- * These run inside stop_machine, while text is being rewritten: a kprobe
- * hit there would single-step over a half-written entry.
- */
-NOKPROBE_SYMBOL(klp_pc_busy);
-NOKPROBE_SYMBOL(klp_real_return);
-NOKPROBE_SYMBOL(klp_graph_return);
-NOKPROBE_SYMBOL(klp_regs_return);
-NOKPROBE_SYMBOL(klp_fp_valid);
-NOKPROBE_SYMBOL(klp_walk_stack);
-NOKPROBE_SYMBOL(klp_check_calltrace);
-NOKPROBE_SYMBOL(klp_check_current_calltrace);
-NOKPROBE_SYMBOL(arch_klp_check_sites);
-NOKPROBE_SYMBOL(klp_write_site);
-NOKPROBE_SYMBOL(arch_klp_patch_func);
-NOKPROBE_SYMBOL(arch_klp_unpatch_func);
 NOKPROBE_SYMBOL(arch_klp_flush_local_icache);
 
 /*
