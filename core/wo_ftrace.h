@@ -13,15 +13,18 @@
  * @writes:	the entries whose bytes change
  * @nr_writes:	how many
  * @busy:	code no task may be executing for the writes to go on
+ * @naive:	bench only: walk every task inside stop_machine, scan the
+ *		ranges linearly
  */
 struct klp_plan {
 	struct klp_site_write *writes;
 	unsigned int nr_writes;
 	struct klp_busy_set busy;
+	bool naive;
 };
 
 struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
-				bool force, bool new_code_reached, bool naive);
+				bool force, bool new_code_reached);
 void klp_plan_free(struct klp_plan *plan);
 
 /**
@@ -57,7 +60,6 @@ struct klp_stop_stats {
 	int result;
 };
 
-extern struct klp_stop_stats klp_last_stop;
 extern bool klp_wo_ftrace_naive;
 
 /**
@@ -72,8 +74,9 @@ struct klp_blocker {
 	int ret;
 };
 
-int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
+int klp_stop_machine_apply(struct klp_plan *plan,
 			   struct klp_blocker *blocker);
+void klp_stop_machine_last(struct klp_stop_stats *stats);
 
 typedef int (*klp_task_walk_fn)(struct task_struct *task, void *arg);
 
@@ -85,7 +88,6 @@ int klp_recheck_walk_exiting(klp_task_walk_fn fn, void *arg);
 void klp_recheck_end(void);
 
 void klp_wo_ftrace_prepass_gate(void);
-size_t klp_ops_size(void);
 
 int klp_check_patchable(unsigned long func, unsigned long size,
 			const char *name);

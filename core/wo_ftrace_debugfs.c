@@ -19,10 +19,8 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include "core.h"
+#include "patch.h"
 #include "wo_ftrace.h"
-
-/* Written after each stop_machine, with klp_mutex held. */
-struct klp_stop_stats klp_last_stop;
 
 bool klp_wo_ftrace_naive;
 
@@ -31,7 +29,7 @@ static int klp_last_stop_show(struct seq_file *m, void *v)
 	struct klp_stop_stats s;
 
 	mutex_lock(&klp_mutex);
-	s = klp_last_stop;
+	klp_stop_machine_last(&s);
 	mutex_unlock(&klp_mutex);
 
 	if (!s.enter)
@@ -55,7 +53,7 @@ DEFINE_SHOW_ATTRIBUTE(klp_last_stop);
 
 static int klp_memory_show(struct seq_file *m, void *v)
 {
-	size_t bytes = klp_ops_size();
+	size_t bytes = sizeof(struct klp_ops);
 
 	seq_printf(m, "per_function_bytes %zu\n", bytes);
 	seq_printf(m, "per_function_slab_bytes %zu\n",

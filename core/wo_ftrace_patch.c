@@ -187,12 +187,12 @@ static int klp_patch_func(struct klp_func *func)
 	if (WARN_ON(func->patched))
 		return -EINVAL;
 
-	if (!func->nop &&
-	    !klp_insn_jump_reaches(arch_klp_site_addr((unsigned long)func->old_func),
-				   (unsigned long)func->new_func)) {
-		pr_err("%s: new function %pS is out of the jump's reach\n",
-		       func->old_name, func->new_func);
-		return -ERANGE;
+	if (!func->nop) {
+		ret = arch_klp_check_target((unsigned long)func->old_func,
+					    (unsigned long)func->new_func,
+					    func->old_name);
+		if (ret)
+			return ret;
 	}
 
 	ops = klp_find_ops(func->old_func);
@@ -316,12 +316,6 @@ static void klp_plan_sort_ranges(struct klp_busy_set *busy)
 	busy->nr = n;
 }
 
-/* What live patching keeps for each replaced function, for debugfs. */
-size_t klp_ops_size(void)
-{
-	return sizeof(struct klp_ops);
-}
-
 void klp_plan_free(struct klp_plan *plan)
 {
 	kfree(plan->writes);
@@ -337,11 +331,12 @@ void klp_plan_free(struct klp_plan *plan)
  * it unless @force).  When unpatching, the new functions of @patch must
  * be left too, or its module could be removed under a task, once a task
  * can have reached them (@new_code_reached).
- * @naive (bench only) keeps the ranges unsorted for a linear scan.
+ * With klp_wo_ftrace_naive (bench only) the plan walks every task inside
+ * stop_machine and keeps the ranges unsorted for a linear scan.
  * Must be called with klp_mutex held.
  */
 struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
-				bool force, bool new_code_reached, bool naive)
+				bool force, bool new_code_reached)
 {
 	unsigned int nr_ops = 0, nr_funcs = 0;
 	struct klp_object *obj;
@@ -401,7 +396,8 @@ struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 			}
 		}
 	}
-	if (naive)
+	plan->naive = READ_ONCE(klp_wo_ftrace_naive);
+	if (plan->naive)
 		plan->busy.linear = true;
 	else
 		klp_plan_sort_ranges(&plan->busy);

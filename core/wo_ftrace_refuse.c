@@ -23,30 +23,17 @@
 
 /*
  * Functions the patching path runs while the text is rewritten (the
- * stop_machine rendezvous, the text writer, the unwinder's helpers), and
- * asm entered with t0 as link, whose callers do not expect a clobbered t1.
- * Live patching's own functions in vmlinux (klp_*, arch_klp_*) are
- * refused by name prefix.
+ * stop_machine rendezvous, the unwinder's helpers); the arch adds its
+ * own (arch_klp_refuse_reason()).  Live patching's own functions in
+ * vmlinux (klp_*, arch_klp_*) are refused by name prefix.
  */
 static const char * const klp_path_funcs[] = {
 	"stop_machine", "stop_machine_cpuslocked", "multi_cpu_stop",
 	"cpu_stopper_thread", "stop_cpus", "cpu_stop_queue_work",
-	"patch_insn_write", "__patch_insn_write", "patch_text_nosync",
-	"patch_map", "patch_unmap", "flush_icache_all", "flush_icache_range",
 	"copy_to_kernel_nofault", "copy_from_kernel_nofault",
 	"__kernel_text_address", "kernel_text_address", "core_kernel_text",
 	"is_module_text_address", "__module_text_address",
 	"try_get_task_stack", "put_task_stack", "memcmp", "memcpy",
-	"ftrace_caller", "ftrace_regs_caller",
-};
-
-/*
- * Run by a hart coming online before its first fence.i (smp_callin()
- * executes one first thing, patches/6.12/0010): it could fetch a stale
- * copy of the entry.
- */
-static const char * const klp_before_fresh_fetch_funcs[] = {
-	"smp_callin",
 };
 
 /* Text the kernel keeps apart because tracing or patching it is unsafe. */
@@ -114,9 +101,9 @@ static const char *klp_unsafe_reason(unsigned long func, unsigned long addr,
 		return reason;
 	if (klp_on_patching_path(func, name))
 		return "is run by live patching itself";
-	for (i = 0; i < ARRAY_SIZE(klp_before_fresh_fetch_funcs); i++)
-		if (!strcmp(name, klp_before_fresh_fetch_funcs[i]))
-			return "runs on a hart coming online before it fetches fresh text";
+	reason = arch_klp_refuse_reason(name);
+	if (reason)
+		return reason;
 	for (i = 0; i < ARRAY_SIZE(klp_unsafe_sections); i++)
 		if (func >= (unsigned long)klp_unsafe_sections[i].start &&
 		    func < (unsigned long)klp_unsafe_sections[i].end)

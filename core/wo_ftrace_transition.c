@@ -286,14 +286,13 @@ static bool klp_check_sleeping_tasks(struct klp_plan *plan)
  */
 static bool klp_try_switch_all(void)
 {
-	bool naive = READ_ONCE(klp_wo_ftrace_naive);
 	struct klp_blocker blocker = { };
 	struct klp_plan *plan;
 	bool complete = false;
 	int ret;
 
 	plan = klp_plan_build(klp_transition_patch, klp_target_state,
-			      klp_forced, klp_new_code_reached, naive);
+			      klp_forced, klp_new_code_reached);
 	if (IS_ERR(plan))
 		return false;
 
@@ -305,7 +304,7 @@ static bool klp_try_switch_all(void)
 	klp_recheck_begin();
 	if (klp_check_sleeping_tasks(plan)) {
 		klp_wo_ftrace_prepass_gate();
-		ret = klp_stop_machine_apply(plan, naive, &blocker);
+		ret = klp_stop_machine_apply(plan, &blocker);
 		if (!ret || ret == -EIO)
 			klp_new_code_reached = true;
 		if (ret == -EBUSY)

@@ -28,7 +28,6 @@
  * struct klp_stop_ctx - shared by the harts of one rendezvous
  * @plan:	what to check and write
  * @stats:	when each phase ended and what it did
- * @naive:	bench only: walk every task, whatever the pre-pass saw
  * @arrived:	harts that have walked their own stack
  * @left:	harts that have left the rendezvous
  * @self_busy:	harts whose own stack was inside changing code
@@ -40,7 +39,6 @@
 struct klp_stop_ctx {
 	struct klp_plan *plan;
 	struct klp_stop_stats *stats;
-	bool naive;
 	atomic_t arrived;
 	atomic_t left;
 	atomic_t self_busy;
@@ -72,6 +70,9 @@ static int klp_check_task(struct task_struct *task, void *data)
 }
 
 NOKPROBE_SYMBOL(klp_check_task);
+
+/* Written after each stop_machine, with klp_mutex held. */
+static struct klp_stop_stats klp_last_stop;
 
 /* Every task on the task list that is not running now. */
 static int klp_check_every_task(struct klp_stop_ctx *ctx)
@@ -106,7 +107,7 @@ static int klp_check_stopped_tasks(struct klp_stop_ctx *ctx)
 	unsigned int cpu;
 	int ret = 0;
 
-	ctx->stats->full_scan = klp_recheck_all(ctx->naive, ctx->stats);
+	ctx->stats->full_scan = klp_recheck_all(ctx->plan->naive, ctx->stats);
 	if (ctx->stats->full_scan)
 		ret = klp_check_every_task(ctx);
 	if (!ret)
@@ -194,11 +195,12 @@ NOKPROBE_SYMBOL(klp_stop_machine_fn);
  * -EBUSY when an entry no longer held the expected bytes: nothing is
  * written then.  -EIO: a write failed; each site knows what it holds, so
  * the next attempt redoes what is missing.  What it cost goes to
- * klp_last_stop; @naive (bench only) walks every task inside.
+ * klp_stop_machine_last(); a naive plan (bench only) walks every task
+ * inside.
  * Must be called with klp_mutex held, between klp_recheck_begin() and
  * klp_recheck_end().
  */
-int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
+int klp_stop_machine_apply(struct klp_plan *plan,
 			   struct klp_blocker *blocker)
 {
 	struct klp_stop_stats stats = {
@@ -208,7 +210,6 @@ int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
 	struct klp_stop_ctx ctx = {
 		.plan = plan,
 		.stats = &stats,
-		.naive = naive,
 		.blocker = blocker,
 	};
 	int ret;
@@ -240,4 +241,10 @@ int klp_stop_machine_apply(struct klp_plan *plan, bool naive,
 	stats.result = ret;
 	klp_last_stop = stats;
 	return ret;
+}
+
+/* What the last stop_machine of live patching cost.  klp_mutex held. */
+void klp_stop_machine_last(struct klp_stop_stats *stats)
+{
+	*stats = klp_last_stop;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Kernel style of the port: checkpatch --strict on our C files and on the
-# stock-file diffs, and a W=1 + sparse build of our kernel objects and of
-# the stock files our diffs change in C.
+# stock-file diffs, a W=1 + sparse build of our kernel objects and of the
+# stock files our diffs change in C, and the one-way chain of calls.
 # Prints KTAP and the closing count line.  Usage: check.sh REPO KSRC
 set -u
 repo=$(cd "$1" && pwd)
@@ -27,7 +27,7 @@ echo "KTAP version 1"
 cd "$repo" || exit 1
 files=$(git ls-files '*.c' '*.h')
 patches=$(ls patches/*/*.patch)
-echo "1..$(( $(echo "$files" | wc -w) + $(echo "$patches" | wc -w) + 1 ))"
+echo "1..$(( $(echo "$files" | wc -w) + $(echo "$patches" | wc -w) + 2 ))"
 
 # --terse gives one line per finding, so the totals say nothing more.
 # --no-tree cannot see the kernel's own ELF types (Elf_Sym, Elf64_Rela)
@@ -77,6 +77,10 @@ sh "$repo/patches/repo-paths.sh" "$repo" < "$repo/build/style-build.raw" > "$rep
 warnings=$(grep -cE 'warning|error' "$repo/build/style-build.log")
 [ "$warnings" -eq 0 ] || sed 's/^/# /' "$repo/build/style-build.log" | head -n 40
 result "$([ $rc -eq 0 ] && [ "$warnings" -eq 0 ]; echo $?)" "W=1 and sparse build of our kernel objects"
+
+out=$(sh "$repo/selftests/style/layers.sh" "$repo")
+[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+result "$([ -z "$out" ]; echo $?)" "core -> stop_machine_glue -> arch -> insn: no call goes up"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -5,12 +5,15 @@
  *
  * One pass, one job per file:
  *   kbuild.c   build the module source with kbuild, check the kernel
- *   elf.c      read an ELF object (the module, vmlinux, a target .ko)
+ *   elf.c      read an ELF object (the module, vmlinux, a target .ko), and
+ *              write one back with sections and symbols edited
  *   symbols.c  decide which undefined symbols livepatch resolves, and find
  *              each (and each -s name) in its object with the position
  *              kallsyms will give it
- *   rewrite.c  move their relocations to .klp.rela sections, write the .ko
+ *   rewrite.c  decide which relocations move to .klp.rela sections and how
+ *              their symbols are named, have elf.c write the .ko
  *   main.c     the command line and the order of the steps
+ *   util.c     messages, allocation that exits when memory runs out
  *
  * Every function that fails has already printed one line naming the file
  * or symbol and the reason; it returns -1 and the caller only unwinds.
@@ -35,10 +38,12 @@
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* "klpmake: error: ..." and "klpmake: warning: ..." on stderr */
+/* util.c: "klpmake: error: ..." and "klpmake: warning: ..." on stderr */
 __printf(1, 2) void pr_err(const char *fmt, ...);
 __printf(1, 2) void pr_warn(const char *fmt, ...);
+/* These exit with status 2 when out of memory; 0 elements or bytes is fine. */
 void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 __printf(1, 2) char *xasprintf(const char *fmt, ...);
 
@@ -74,6 +79,39 @@ int kelf_open(struct kelf *k, const char *path);
 void kelf_close(struct kelf *k);
 const char *kelf_modinfo(const struct kelf *k, const char *key);
 const struct kelf_sec *kelf_find_sec(const struct kelf *k, const char *name);
+
+/* A symbol renamed into a reserved section index (SHN_LIVEPATCH). */
+struct kelf_symedit {
+	const char *name;	/* NULL: the symbol is unchanged */
+	unsigned int shndx;
+};
+
+/* A RELA section added after the object's own. */
+struct kelf_newsec {
+	char *name;
+	GElf_Shdr sh;		/* sh_link and sh_info index @in's sections */
+	const GElf_Rela *rela;
+	size_t nrela;
+};
+
+/*
+ * The object @in written back with sections left out, the entries of RELA
+ * sections replaced, symbols renamed and RELA sections added.  Symbols
+ * keep their indices, so .symtab keeps its sh_info; sections are
+ * renumbered.  The arrays but @add are indexed like @in's sections or
+ * symbols.
+ */
+struct kelf_edit {
+	const struct kelf *in;
+	bool *drop;			/* by section */
+	GElf_Rela **rela;		/* by section: new entries, or NULL */
+	size_t *nrela;
+	struct kelf_symedit *sym;	/* by symbol */
+	struct kelf_newsec *add;
+	size_t nadd;
+};
+
+int kelf_write(const struct kelf_edit *e, const char *path);
 
 /* kbuild.c */
 struct kbuild {

@@ -12,9 +12,7 @@
  *   5. every unexported undefined symbol is found in the target or vmlinux
  *   6. their relocations move to .klp.rela sections, OUT.ko is written
  */
-#define _GNU_SOURCE
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,69 +20,6 @@
 #include "klpmake.h"
 
 #define DEFAULT_CROSS	"riscv64-linux-gnu-"
-
-static void vmsg(const char *what, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "klpmake: %s", what);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void pr_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("error: ", fmt, ap);
-	va_end(ap);
-}
-
-void pr_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-static void oom(void)
-{
-	fputs("klpmake: error: out of memory\n", stderr);
-	exit(2);
-}
-
-void *xcalloc(size_t nmemb, size_t size)
-{
-	void *p = calloc(nmemb, size);
-
-	if (!p)
-		oom();
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p)
-		oom();
-	return p;
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		oom();
-	return p;
-}
 
 static void print_usage(void)
 {

@@ -59,11 +59,7 @@ int symvers_load(const char *path, struct exports *ex)
 		}
 		if (ex->n == alloc) {
 			alloc = alloc ? 2 * alloc : 4096;
-			ex->e = realloc(ex->e, alloc * sizeof(*ex->e));
-			if (!ex->e) {
-				pr_err("out of memory");
-				exit(2);
-			}
+			ex->e = xrealloc(ex->e, alloc * sizeof(*ex->e));
 		}
 		ex->e[ex->n].name = xstrdup(name);
 		ex->e[ex->n].owner = xstrdup(owner);
@@ -215,7 +211,7 @@ int target_init(struct target *t, struct kelf *elf, const char *objname,
 	t->vmlinux = vmlinux;
 	t->kallsyms_all = kallsyms_all;
 	t->elf = elf;
-	t->byname = xcalloc(elf->nsyms ? elf->nsyms : 1, sizeof(*t->byname));
+	t->byname = xcalloc(elf->nsyms, sizeof(*t->byname));
 	for (i = 1; i < elf->nsyms; i++) {
 		struct kelf_sym *s = &elf->syms[i];
 		int type = GELF_ST_TYPE(s->st.st_info);
@@ -429,7 +425,7 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 	const struct target *t;
 	int ret = 0;
 
-	*refs = xcalloc(mod->nsyms ? mod->nsyms : 1, sizeof(**refs));
+	*refs = xcalloc(mod->nsyms, sizeof(**refs));
 	for (i = 1; i < mod->nsyms; i++) {
 		const struct kelf_sym *s = &mod->syms[i];
 		struct hint *h = find_hint(hints, nhints, s->name);

@@ -46,6 +46,41 @@ unsigned long arch_klp_site_addr(unsigned long func)
 	return func;
 }
 
+/* riscv's text writer and cache maintenance run while the text changes. */
+static const char * const klp_riscv_path_funcs[] = {
+	"patch_insn_write", "__patch_insn_write", "patch_text_nosync",
+	"patch_map", "patch_unmap", "flush_icache_all", "flush_icache_range",
+};
+
+/*
+ * ftrace's asm is entered with t0 as link, and its callers do not expect
+ * the jump's t1 clobbered.  A hart coming online runs smp_callin()'s entry
+ * before its first fence.i (patches/6.12/0010): it could fetch a stale
+ * copy of a jump.
+ */
+static const struct {
+	const char *name;
+	const char *reason;
+} klp_riscv_refused[] = {
+	{ "ftrace_caller", "is run by live patching itself" },
+	{ "ftrace_regs_caller", "is run by live patching itself" },
+	{ "smp_callin", "runs on a hart coming online before it fetches fresh text" },
+};
+
+/* Why riscv cannot patch @name, or NULL (after the generic refusals). */
+const char *arch_klp_refuse_reason(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(klp_riscv_path_funcs); i++)
+		if (!strcmp(name, klp_riscv_path_funcs[i]))
+			return "is run by live patching itself";
+	for (i = 0; i < ARRAY_SIZE(klp_riscv_refused); i++)
+		if (!strcmp(name, klp_riscv_refused[i].name))
+			return klp_riscv_refused[i].reason;
+	return NULL;
+}
+
 static bool klp_in_window(const struct arch_klp_site *site,
 			  unsigned long target)
 {
@@ -179,6 +214,25 @@ int arch_klp_check_kprobe(const struct arch_klp_site *site, unsigned long addr)
 	return pc == addr ? 0 : -EILSEQ;
 }
 
+static int klp_out_of_reach(const char *name, unsigned long target)
+{
+	pr_err("%s: new function %pS is out of the jump's reach\n",
+	       name, (void *)target);
+	return -ERANGE;
+}
+
+/*
+ * Can the jump at the site of @func reach @target?  0, or -ERANGE after
+ * one dmesg line naming @name.
+ */
+int arch_klp_check_target(unsigned long func, unsigned long target,
+			  const char *name)
+{
+	if (klp_insn_jump_reaches(arch_klp_site_addr(func), target))
+		return 0;
+	return klp_out_of_reach(name, target);
+}
+
 /* The bytes that make @site lead to @target (0: the original bytes). */
 static int klp_site_bytes(const struct arch_klp_site *site,
 			  unsigned long target, u8 bytes[KLP_JUMP_SIZE])
@@ -189,11 +243,8 @@ static int klp_site_bytes(const struct arch_klp_site *site,
 		memcpy(bytes, site->saved, KLP_JUMP_SIZE);
 		return 0;
 	}
-	if (klp_insn_gen_jump(site->addr, target, insns)) {
-		pr_err("%s: new function %pS is out of the jump's reach\n",
-		       site->name, (void *)target);
-		return -ERANGE;
-	}
+	if (klp_insn_gen_jump(site->addr, target, insns))
+		return klp_out_of_reach(site->name, target);
 	memcpy(bytes, insns, KLP_JUMP_SIZE);
 	return 0;
 }

@@ -80,6 +80,9 @@ struct klp_site_write {
 };
 
 unsigned long arch_klp_site_addr(unsigned long func);
+const char *arch_klp_refuse_reason(const char *name);
+int arch_klp_check_target(unsigned long func, unsigned long target,
+			  const char *name);
 int arch_klp_init_site(struct arch_klp_site *site, unsigned long func,
 		       unsigned long size, const char *name);
 int arch_klp_prepare_write(struct klp_site_write *w,
