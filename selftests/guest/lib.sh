@@ -112,11 +112,53 @@ wait_gone() {
 	done
 }
 
-# disable_and_remove PATCH: disable it, wait until it is gone, unload it.
-disable_and_remove() {
+# disable_lp PATCH: disable it and wait until it is gone.
+disable_lp() {
 	echo 0 > $KLP/"$1"/enabled
 	wait_gone "$1"
+}
+
+# unload_lp PATCH: unload its module.
+unload_lp() {
 	rmmod "$1"
+}
+
+# disable_and_remove PATCH: both.
+disable_and_remove() {
+	disable_lp "$1"
+	unload_lp "$1"
+}
+
+# cleanup: what a test left behind, even when it failed half-way: held
+# tasks released, spins stopped, the gate open, patches disabled and
+# their modules unloaded, test modules unloaded (the peek stays), the
+# tracer off, every hart online, the blocking-task debug lines off.
+cleanup() {
+	for r in /sys/module/klp_test_*/parameters/release; do
+		[ -e "$r" ] && echo 1 > "$r"
+	done
+	[ -e $TARGET/stop ] && echo 1 > $TARGET/stop
+	[ -e $KLPDBG/gate_after_prepass ] && echo 0 > $KLPDBG/gate_after_prepass
+	for p in $KLP/*; do
+		[ -d "$p" ] && echo 0 > "$p/enabled" 2>/dev/null
+	done
+	for p in $KLP/*; do
+		[ -d "$p" ] && wait_gone "${p##*/}"
+	done
+	if [ -w /sys/kernel/tracing/current_tracer ]; then
+		echo nop > /sys/kernel/tracing/current_tracer
+		echo > /sys/kernel/tracing/set_ftrace_filter
+	fi
+	for c in /sys/devices/system/cpu/cpu*/online; do
+		[ "$(cat "$c")" = 1 ] || echo 1 > "$c"
+	done
+	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
+	# Patches and probes before the modules they use; twice for the rest.
+	for pass in 1 2; do
+		for m in $(awk '$1 != "klp_test_peek" { print $1 }' /proc/modules); do
+			rmmod "$m" 2>/dev/null
+		done
+	done
 }
 
 # A field of the last stop_machine's figures (debugfs last_stop).
@@ -152,6 +194,7 @@ run_tests() {
 		test_failed=0
 		test_skipped=
 		"$t"
+		cleanup
 		desc=$(echo "$t" | sed 's/^test_//; s/_/ /g')
 		if [ -n "$test_skipped" ]; then
 			echo "ok $n $desc # SKIP $test_skipped"

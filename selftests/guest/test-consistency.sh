@@ -1,0 +1,405 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# When a task is inside code that changes: the patch waits, wherever the
+# task is (sleeping, preempted, below a kretprobe, exiting, only seen
+# inside stop_machine), and reversals, forcing and forks behave.
+# Sourced by run.sh; each test_* function is one test.
+
+# A kthread sleeps in klp_target_busy(): the patch waits in transition with
+# nothing written, and completes by itself once the thread has left.
+test_patch_waits_for_sleeping_kthread() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	answer_before=$(text_bytes klp_target_answer)
+	echo 1 > $TARGET/sleep
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	sleep 2
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "busy function untouched" "$(text_bytes klp_target_busy)" "$before"
+	expect "other function untouched" "$(text_bytes klp_target_answer)" "$answer_before"
+	expect "answer unpatched" "$(cat $TARGET/answer)" 42
+
+	echo 1 > $TARGET/release
+	wait_transition klp_test_patch_target
+	expect "transition done" "$(cat $KLP/klp_test_patch_target/transition)" 0
+	expect "answer patched" "$(cat $TARGET/answer)" 1042
+	expect "jump target" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_klp_target_busy)"
+
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	rmmod klp_test_target
+}
+
+# The pre-pass finds no task in klp_target_busy(); then, before the
+# machine is stopped, a kthread that existed all along enters it.  The
+# check inside stop_machine walks only tasks switched out since the
+# pre-pass: it must see this one, write nothing, and say so in last_stop.
+test_task_entering_after_prepass_blocks() {
+	gate=$KLPDBG/gate_after_prepass
+	insmod $MODS/klp_test_target.ko
+	echo 1 > $TARGET/sleep_later
+	before=$(text_bytes klp_target_busy)
+	echo 1 > $gate
+	klp_insmod $MODS/klp_test_patch_target.ko > /tmp/insmod.out &
+	# Shell builtins only from here: nothing but the kthread may move.
+	i=0
+	while read -r held < $gate && [ "$held" != 2 ] && [ $i -lt 200000 ]; do
+		i=$((i + 1))
+	done
+	echo 1 > $TARGET/go
+	echo 0 > $gate
+	wait
+	expect "attempt held after its pre-pass" "$held" 2
+	expect "insmod patch" "$(cat /tmp/insmod.out)" OK
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "busy function untouched" "$(text_bytes klp_target_busy)" "$before"
+	expect "answer unpatched" "$(cat $TARGET/answer)" 42
+	expect "stop_machine found it" "$(last_stop result)" -11
+	expect "without walking every task" "$(last_stop full_scan)" 0
+
+	echo 1 > $TARGET/release
+	wait_transition klp_test_patch_target
+	expect "transition done" "$(cat $KLP/klp_test_patch_target/transition)" 0
+	expect "answer patched" "$(cat $TARGET/answer)" 1042
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	rmmod klp_test_target
+}
+
+# Writing 0 to enabled while the patch waits reverses it: nothing was
+# written, so it completes at once and the module can go.
+test_pending_patch_reversed() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	answer_before=$(text_bytes klp_target_answer)
+	echo 1 > $TARGET/sleep
+	dmesg_mark
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	wait_gone klp_test_patch_target
+	expect "patch gone" "$(ls $KLP)" ""
+	expect "busy function untouched" "$(text_bytes klp_target_busy)" "$before"
+	expect "other function untouched" "$(text_bytes klp_target_answer)" "$answer_before"
+	expect "answer unpatched" "$(cat $TARGET/answer)" 42
+	expect "log" "$(dmesg_new | grep -o 'livepatch: .*')" \
+"livepatch: enabling patch 'klp_test_patch_target'
+livepatch: 'klp_test_patch_target': starting patching transition
+livepatch: 'klp_test_patch_target': starting unpatching transition
+livepatch: 'klp_test_patch_target': unpatching complete"
+	rmmod klp_test_patch_target
+	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	echo 1 > $TARGET/release
+	rmmod klp_test_target
+}
+
+# spin_blocks FUNC PARAM: a kthread started by writing the target's PARAM
+# spins in FUNC's code; a patch of FUNC waits in transition with its bytes
+# unchanged, and completes once the spin stops.
+spin_blocks() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes "$1")
+	echo 1 > $TARGET/"$2"
+	expect "insmod" \
+		"$(klp_insmod $MODS/klp_test_patch_param.ko "target=$1 object=klp_test_target")" OK
+	sleep 2
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	expect "bytes unchanged" "$(text_bytes "$1")" "$before"
+	echo 1 > $TARGET/stop
+	wait_transition klp_test_patch_param
+	expect "transition done" "$(cat $KLP/klp_test_patch_param/transition)" 0
+	expect "jump target" "$(jump_target "$1")" "$(sym_addr livepatch_param_func)"
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	expect "bytes after disable" "$(text_bytes "$1")" "$before"
+	rmmod klp_test_patch_param
+	rmmod klp_test_target
+}
+
+# A kthread preempted by an interrupt while it spins inside the old
+# function (seen through the exception frame's epc).
+test_patch_waits_for_preempted_task() {
+	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
+	spin_blocks klp_target_spin spin
+}
+
+# A kthread spinning in a frameless asm leaf called by the old function:
+# the caller is seen only in the exception frame's ra.
+test_patch_waits_for_frameless_callee() {
+	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
+	spin_blocks klp_target_leaf_caller leaf
+}
+
+# A kretprobe on the function the kthread sleeps in replaces the return
+# address into klp_target_busy() by its trampoline: the walk finds the real
+# one in the task's rethook list, so the patch waits until the thread has
+# left (and does not wait for other tasks under the same kretprobe).
+test_kretprobe_hiding_caller_blocks() {
+	insmod $MODS/klp_test_target.ko
+	expect "kretprobe" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=klp_target_wait ret=1")" OK
+	before=$(text_bytes klp_target_busy)
+	echo 1 > $TARGET/sleep
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko)" OK
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "bytes unchanged" "$(text_bytes klp_target_busy)" "$before"
+	echo 1 > $TARGET/release
+	wait_transition klp_test_patch_target
+	expect "transition done" "$(cat $KLP/klp_test_patch_target/transition)" 0
+	expect "answer patched" "$(cat $TARGET/answer)" 1042
+	disable_and_remove klp_test_patch_target
+	rmmod klp_test_kprobe
+	rmmod klp_test_target
+}
+
+# Patch klp_target_busy() with a new function that waits, and start a
+# kthread that then sleeps in it; $before: the original entry bytes.
+hold_task_in_new_function() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
+	wait_transition klp_test_patch_target
+	echo 1 > $TARGET/sleep
+	expect "task in new function" \
+		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
+}
+
+# Disabling waits while a task is inside the new function (its module
+# could be removed under it), and completes once the task has left.
+test_disable_waits_for_task_in_new_function() {
+	hold_task_in_new_function
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "still jumps" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_klp_target_busy)"
+	echo 1 > /sys/module/klp_test_patch_target/parameters/release
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	rmmod klp_test_target
+}
+
+# Disabling a patch in the middle of a function's stack changes no text,
+# but a task may still be in its new function (it entered before a forced
+# patch went on top): the disable waits for that task too, or the module
+# could be removed under it.
+test_disable_of_middle_patch_waits_for_its_task() {
+	hold_task_in_new_function
+	expect "insmod patch on top" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_busy object=klp_test_target")" OK
+	sleep 1
+	expect "top patch blocked" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	echo 1 > $KLP/klp_test_patch_param/force
+	wait_transition klp_test_patch_param
+	expect "top patch forced on" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_param_func)"
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	sleep 1
+	expect "middle disable waits" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "no text change" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_param_func)"
+	echo 1 > /sys/module/klp_test_patch_target/parameters/release
+	wait_gone klp_test_patch_target
+	rmmod klp_test_patch_target
+	expect "middle patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	expect "bytes after both" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_param
+	rmmod klp_test_target
+}
+
+# A zombie (exited, not reaped) and the idle tasks neither crash nor block
+# the check.
+test_zombie_task_does_not_block() {
+	sh -c 'true & exec sleep 3' &
+	sleep 0.5
+	expect "a zombie exists" "$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | wc -l | grep -c '^[1-9]')" 1
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
+	expect "patched output" "$(cat /proc/cmdline)" "this has been live patched"
+	disable_and_remove livepatch_sample
+	wait
+}
+
+# A patch blocked by a sleeping kthread names it in dmesg (dynamic debug in
+# klp_try_switch_task); "force" then checks only the 8-byte jump window
+# and completes.  As upstream, forcing an enable does not pin the patch
+# module (forcing a disable does).
+test_blocked_patch_named_then_forced() {
+	echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	echo 1 > $TARGET/sleep
+	pid=$(pid_of klp_sleeper)
+	dmesg_mark
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_busy object=klp_test_target")" OK
+	sleep 1.5
+	expect "task named" "$(dmesg_new | grep -c "livepatch: klp_try_switch_task: klp_sleeper:$pid is sleeping on function klp_target_busy" | grep -c '^[1-9]')" 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	expect "bytes unchanged" "$(text_bytes klp_target_busy)" "$before"
+	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
+	dmesg_mark
+	echo 1 > $KLP/klp_test_patch_param/force
+	wait_transition klp_test_patch_param
+	expect "forced" "$(dmesg_new | grep -o 'livepatch: .*')" \
+"livepatch: forcing remaining tasks to the patched state
+livepatch: 'klp_test_patch_param': patching complete"
+	expect "jump target" "$(jump_target klp_target_busy)" "$(sym_addr livepatch_param_func)"
+	echo 1 > $TARGET/release
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	wait_gone klp_test_patch_param
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_param
+	expect "patch module removed" "$(grep -c '^klp_test_patch_param ' /proc/modules)" 0
+	rmmod klp_test_target
+}
+
+# A kthread that release_task() has unhashed still runs the tail of
+# do_exit(): here it calls klp_target_busy() there (freeing its
+# splice_pipe) and waits in the patch's new function.  Disabling the
+# patch waits for it, although it is on no task list, and the patch
+# module goes only once it has left.
+test_disable_waits_for_exiting_task() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_busy)
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
+	wait_transition klp_test_patch_target
+	echo 1 > $TARGET/exit_busy
+	i=0
+	while [ "$(cat /sys/module/klp_test_patch_target/parameters/inside)" != 1 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	expect "exiting task in new function" \
+		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
+	expect "exiting task unhashed" "$(pid_of klp_exiter)" ""
+	echo 0 > $KLP/klp_test_patch_target/enabled
+	sleep 1
+	expect "disable waits" "$(cat $KLP/klp_test_patch_target/transition 2>/dev/null)" 1
+	expect "still jumps" "$(jump_target klp_target_busy)" \
+		"$(sym_addr livepatch_klp_target_busy)"
+	echo 1 > /sys/module/klp_test_patch_target/parameters/release
+	wait_gone klp_test_patch_target
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	rmmod klp_test_patch_target
+	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	rmmod klp_test_target
+}
+
+# A patch that a task with an unreliable stack keeps in transition wrote
+# nothing: writing 0 to enabled reverses it at once, whatever the stacks.
+test_pending_patch_blocked_by_unreliable_stack_reversed() {
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_answer)
+	echo 1 > $TARGET/unreliable
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_answer object=klp_test_target")" OK
+	sleep 1
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	echo 0 > $KLP/klp_test_patch_param/enabled
+	sleep 0.5
+	expect "reversed at once" "$(ls $KLP)" ""
+	wait_gone klp_test_patch_param
+	expect "bytes unchanged" "$(text_bytes klp_target_answer)" "$before"
+	rmmod klp_test_patch_param
+	echo 1 > $TARGET/release
+	rmmod klp_test_target
+}
+
+# A kretprobe on vfs_read() and CPU hogs reading /dev/zero: at any moment
+# some runnable or preempted hog has the kretprobe's trampoline on its
+# stack.  Its real return address is found all the same, and a patch of
+# an unrelated function completes.
+test_kretprobe_on_runnable_tasks_does_not_block() {
+	has_function_tracer && { skip "vfs_read is traceable here: a kretprobe on it needs KPROBES_ON_FTRACE"; return; }
+	expect "kretprobe on vfs_read" \
+		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=vfs_read ret=1")" OK
+	hogs=
+	for i in 1 2 3 4 5 6; do
+		dd if=/dev/zero of=/dev/null bs=1M 2>/dev/null &
+		hogs="$hogs $!"
+	done
+	sleep 0.5
+	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
+	wait_transition livepatch_sample
+	expect "transition" "$(cat $KLP/livepatch_sample/transition)" 0
+	expect "patched" "$(cat /proc/cmdline)" "this has been live patched"
+	disable_and_remove livepatch_sample
+	# shellcheck disable=SC2086
+	kill $hogs
+	wait
+	expect "kretprobe fired" "$(grep -c '^[1-9]' /sys/module/klp_test_kprobe/parameters/hits)" 1
+	rmmod klp_test_kprobe
+}
+
+# A kthread spinning in the old function is running whenever the pre-pass
+# looks: only the check inside stop_machine finds it.  It is named in
+# klp_try_switch_task's line and marked for the fake signals all the same.
+test_task_busy_only_inside_stop_machine_named() {
+	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
+	echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control
+	insmod $MODS/klp_test_target.ko
+	echo 1 > $TARGET/spin
+	pid=$(pid_of klp_spinner)
+	dmesg_mark
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=klp_target_spin object=klp_test_target")" OK
+	sleep 1.5
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	expect "task named" "$(dmesg_new | grep -c "livepatch: klp_try_switch_task: klp_spinner:$pid is sleeping on function klp_target_spin" | grep -c '^[1-9]')" 1
+	expect "task marked for the fake signal" "$(cat $TARGET/pending)" 1
+	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
+	echo 1 > $TARGET/stop
+	wait_transition klp_test_patch_param
+	expect "transition done" "$(cat $KLP/klp_test_patch_param/transition)" 0
+	expect "mark cleared" "$(cat $TARGET/pending)" 0
+	disable_and_remove klp_test_patch_param
+	rmmod klp_test_target
+}
+
+# Tasks forked during an attempt need no walk of every task inside
+# stop_machine: one that has not run holds no code on its stack, one that
+# ran was switched out and logged.  Only an overflowing log forces it.
+# The attempt is held between its pre-pass and stop_machine while two
+# shells fork as fast as they can.
+test_fork_storm_does_not_force_full_scan() {
+	gate=$KLPDBG/gate_after_prepass
+	storms=
+	for i in 1 2; do
+		sh -c 'while :; do /bin/true; done' &
+		storms="$storms $!"
+	done
+	echo 1 > $gate
+	klp_insmod $MODS/livepatch-sample.ko > /tmp/insmod.out &
+	loader=$!
+	i=0
+	while held=$(cat $gate) && [ "$held" != 2 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.2
+	echo 0 > $gate
+	wait $loader
+	expect "attempt held after its pre-pass" "$held" 2
+	expect "insmod livepatch-sample" "$(cat /tmp/insmod.out)" OK
+	wait_transition livepatch_sample
+	expect "patched" "$(cat /proc/cmdline)" "this has been live patched"
+	expect "forks during the attempt" "$(last_stop forks | grep -c '^[1-9]')" 1
+	expect "full scan only after a log overflow" "$(last_stop full_scan)" \
+		"$(last_stop log_overflow)"
+	# shellcheck disable=SC2086
+	kill $storms
+	wait
+	disable_and_remove livepatch_sample
+}

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Patch modules built by klpmake (selftests/klpmake/).
+# Sourced by run.sh; each test_* function is one test.
+
+# A patch built by klpmake replaces a static function of vmlinux, calls
+# another static one and writes a static variable, none exported: the new
+# code reads and changes the variable the old code counts with.
+test_klpmake_patch_of_vmlinux_statics() {
+	before=$(text_bytes wo_ftrace_testee_show)
+	c=$(($(cut -d' ' -f2 $TESTEE) + 1))
+	expect "unpatched" "$(cat $TESTEE)" "count $c scale $((6 + c)) origin testee"
+	expect "insmod" "$(klp_insmod $MODS/klp_test_static.ko)" OK
+	wait_transition klp_test_static
+	c=$((c + 10))
+	expect "patched" "$(cat $TESTEE)" "patched count $c scale $((6 + c))"
+	expect "jump target" "$(jump_target wo_ftrace_testee_show)" \
+		"$(sym_addr livepatch_wo_ftrace_testee_show)"
+	disable_and_remove klp_test_static
+	c=$((c + 1))
+	expect "after disable" "$(cat $TESTEE)" "count $c scale $((6 + c)) origin testee"
+	expect "bytes after disable" "$(text_bytes wo_ftrace_testee_show)" "$before"
+}
+
+# wo_ftrace_testee_origin() is static in two files: the patch, built with
+# klpmake -s wo_ftrace_testee_origin:wo_ftrace_testee_dup.c, replaces that
+# file's and leaves its namesake's bytes alone.
+test_klpmake_duplicated_static_name() {
+	before=$(each_site wo_ftrace_testee_origin bytes)
+	expect "unpatched" "$(cat $TESTEE_DUP)" "origin dup"
+	expect "insmod" "$(klp_insmod $MODS/klp_test_static_dup.ko)" OK
+	wait_transition klp_test_static_dup
+	expect "the hinted one patched" "$(cat $TESTEE_DUP)" "origin dup, patched"
+	expect "its namesake not" "$(sed 's/.* origin //' $TESTEE)" testee
+	expect "one jump, to the new function" \
+		"$(each_site wo_ftrace_testee_origin jump_target | sort)" \
+		"$(printf '%s\nnone\n' "$(sym_addr livepatch_wo_ftrace_testee_origin)" | sort)"
+	disable_and_remove klp_test_static_dup
+	expect "after disable" "$(cat $TESTEE_DUP)" "origin dup"
+	expect "bytes after disable" "$(each_site wo_ftrace_testee_origin bytes)" "$before"
+}
+
+# A klpmake patch of klp_test_target calls its unexported klp_target_tiny()
+# and reads its static klp_target_stop: loaded after the target, then
+# before it, with the target unloaded and reloaded three times (each load
+# applies the module's .klp.rela section again, to read-only text).
+test_klpmake_patch_of_module_statics() {
+	insmod $MODS/klp_test_target.ko
+	expect "insmod after target" "$(klp_insmod $MODS/klp_test_static_mod.ko)" OK
+	wait_transition klp_test_static_mod
+	expect "patched" "$(cat $TARGET/answer)" 1000
+	echo 1 > $TARGET/stop
+	expect "reads the static" "$(cat $TARGET/answer)" 1100
+	rmmod klp_test_target
+	for round in 1 2 3; do
+		insmod $MODS/klp_test_target.ko
+		expect "round $round: patched" "$(cat $TARGET/answer)" 1000
+		echo 1 > $TARGET/stop
+		expect "round $round: reads this load's static" "$(cat $TARGET/answer)" 1100
+		expect "round $round: jump target" "$(jump_target klp_target_answer)" \
+			"$(sym_addr livepatch_klp_target_answer)"
+		rmmod klp_test_target
+	done
+	disable_and_remove klp_test_static_mod
+	insmod $MODS/klp_test_target.ko
+	expect "after disable" "$(cat $TARGET/answer)" 42
+	expect "no jump after disable" "$(jump_target klp_target_answer)" none
+	rmmod klp_test_target
+}
+
+# A GOT relocation to a module is refused, in both orders, before anything
+# is written: its entry would go to the patch module's read-only .got at
+# every load of the target.
+test_klpmake_got_relocation_to_module_refused() {
+	got="klp_test_static_got: GOT_HI20 against .klp.sym.klp_test_target.klp_target_stop,0 in a module's livepatch relocations: each load of that module would add a GOT entry to the read-only .got"
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_answer)
+	dmesg_mark
+	expect "insmod after target" "$(klp_insmod $MODS/klp_test_static_got.ko)" EINVAL
+	expect "log" "$(dmesg_new | grep -oE '(livepatch|klp_test_static_got): .*')" "$got"
+	expect "no patch" "$(ls $KLP | grep -c klp_test_static_got)" 0
+	expect "answer" "$(cat $TARGET/answer)" 42
+	expect "bytes" "$(text_bytes klp_target_answer)" "$before"
+	rmmod klp_test_target
+
+	expect "insmod before target" "$(klp_insmod $MODS/klp_test_static_got.ko)" OK
+	wait_transition klp_test_static_got
+	dmesg_mark
+	expect "target load refused" "$(klp_insmod $MODS/klp_test_target.ko)" EINVAL
+	expect "log at target load" "$(dmesg_new | grep -oE '(livepatch|klp_test_static_got): .*')" \
+"$got
+livepatch: failed to initialize patch 'klp_test_static_got' for module 'klp_test_target' (-22)
+livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refusing to load module 'klp_test_target'"
+	expect "target not loaded" "$(grep -c '^klp_test_target ' /proc/modules)" 0
+	disable_and_remove klp_test_static_got
+}
