@@ -103,6 +103,15 @@ wait_transition() {
 	done
 }
 
+# wait_for FILE VALUE: until FILE reads VALUE (5 s at most).
+wait_for() {
+	i=0
+	while [ "$(cat "$1" 2>/dev/null)" != "$2" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # wait_gone PATCH: until the patch's sysfs directory is gone (10 s at most).
 wait_gone() {
 	i=0

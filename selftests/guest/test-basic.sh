@@ -127,11 +127,7 @@ test_module_loaded_during_pending_disable_gets_patch() {
 	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_pending.ko hold=1)" OK
 	wait_transition klp_test_patch_pending
 	cat /proc/cmdline > /tmp/held.out &
-	i=0
-	while [ "$(cat /sys/module/klp_test_patch_pending/parameters/inside)" != 1 ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for /sys/module/klp_test_patch_pending/parameters/inside 1
 	expect "reader held in new function" \
 		"$(cat /sys/module/klp_test_patch_pending/parameters/inside)" 1
 	echo 0 > $KLP/klp_test_patch_pending/enabled

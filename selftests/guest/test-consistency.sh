@@ -170,13 +170,13 @@ hold_task_in_new_function() {
 		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
 }
 
-# Disabling waits while a task is inside the new function (its module
-# could be removed under it), and completes once the task has left.
-test_disable_waits_for_task_in_new_function() {
-	hold_task_in_new_function
+# disable_waits_for_held_task: disabling klp_test_patch_target waits while
+# a task is held in its new function, and completes once it is released;
+# $before: the original bytes of klp_target_busy's entry.
+disable_waits_for_held_task() {
 	echo 0 > $KLP/klp_test_patch_target/enabled
 	sleep 1
-	expect "in transition" "$(cat $KLP/klp_test_patch_target/transition)" 1
+	expect "disable waits" "$(cat $KLP/klp_test_patch_target/transition 2>/dev/null)" 1
 	expect "still jumps" "$(jump_target klp_target_busy)" \
 		"$(sym_addr livepatch_klp_target_busy)"
 	echo 1 > /sys/module/klp_test_patch_target/parameters/release
@@ -185,6 +185,13 @@ test_disable_waits_for_task_in_new_function() {
 	rmmod klp_test_patch_target
 	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
 	rmmod klp_test_target
+}
+
+# Disabling waits while a task is inside the new function (its module
+# could be removed under it), and completes once the task has left.
+test_disable_waits_for_task_in_new_function() {
+	hold_task_in_new_function
+	disable_waits_for_held_task
 }
 
 # Disabling a patch in the middle of a function's stack changes no text,
@@ -276,25 +283,11 @@ test_disable_waits_for_exiting_task() {
 	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_target.ko hold=1)" OK
 	wait_transition klp_test_patch_target
 	echo 1 > $TARGET/exit_busy
-	i=0
-	while [ "$(cat /sys/module/klp_test_patch_target/parameters/inside)" != 1 ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for /sys/module/klp_test_patch_target/parameters/inside 1
 	expect "exiting task in new function" \
 		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
 	expect "exiting task unhashed" "$(pid_of klp_exiter)" ""
-	echo 0 > $KLP/klp_test_patch_target/enabled
-	sleep 1
-	expect "disable waits" "$(cat $KLP/klp_test_patch_target/transition 2>/dev/null)" 1
-	expect "still jumps" "$(jump_target klp_target_busy)" \
-		"$(sym_addr livepatch_klp_target_busy)"
-	echo 1 > /sys/module/klp_test_patch_target/parameters/release
-	wait_gone klp_test_patch_target
-	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
-	rmmod klp_test_patch_target
-	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
-	rmmod klp_test_target
+	disable_waits_for_held_task
 }
 
 # A patch that a task with an unreliable stack keeps in transition wrote
