@@ -17,13 +17,43 @@ timeout=${QEMU_TIMEOUT:-600}
 icount=
 [ "${QEMU_ICOUNT:-}" = 1 ] && icount="-icount shift=0,sleep=off"
 
-timeout "$timeout" qemu-system-riscv64 -machine "$machine" -smp "${QEMU_SMP:-4}" -m "${QEMU_MEM:-512M}" \
-	-nographic -no-reboot $icount \
-	-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin \
-	-kernel "$ksrc/arch/riscv/boot/Image" -initrd "$initrd" \
-	-append "console=$console panic=-1 oops=panic klp=$mode ${QEMU_APPEND:-}" < /dev/null 2>&1 |
-	tr -d '\r' | tee "$log"
-status=$?
+pidfile=$(mktemp)
+trap 'rm -f "$pidfile"' EXIT
+
+# One boot, shown as it goes and kept in the log.  The kernel's first line
+# must come within a minute: QEMU 7.2 with OpenSBI 1.1 now and then stops
+# before the kernel prints anything (seen here about once in twenty-five
+# boots); that boot is killed and the guest booted again.
+boot() {
+	: > "$log"
+	timeout "$timeout" qemu-system-riscv64 -machine "$machine" -smp "${QEMU_SMP:-4}" \
+		-m "${QEMU_MEM:-512M}" -nographic -no-reboot $icount -pidfile "$pidfile" \
+		-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin \
+		-kernel "$ksrc/arch/riscv/boot/Image" -initrd "$initrd" \
+		-append "console=$console panic=-1 oops=panic klp=$mode ${QEMU_APPEND:-}" \
+		< /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" &
+	waited=0
+	until grep -q 'Linux version' "$log"; do
+		if [ $waited -ge 120 ] || ! kill -0 $! 2>/dev/null; then
+			break
+		fi
+		sleep 0.5
+		waited=$((waited + 1))
+	done
+	if grep -q 'Linux version' "$log"; then
+		wait
+		return 0
+	fi
+	[ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+	wait
+	return 1
+}
+
+for attempt in 1 2 3; do
+	boot && break
+	echo "run.sh: boot $attempt: no kernel output within a minute; booting again" >&2
+done
+status=0
 
 if ! grep -q '^klp-guest: finished' "$log"; then
 	echo "run.sh: the guest did not finish (timeout ${timeout}s or crash); log in $log" >&2

@@ -154,12 +154,12 @@ cleanup() {
 	for p in $KLP/*; do
 		[ -d "$p" ] && wait_gone "${p##*/}"
 	done
-	if [ -w /sys/kernel/tracing/current_tracer ]; then
+	if has_function_tracer; then
 		echo nop > /sys/kernel/tracing/current_tracer
 		echo > /sys/kernel/tracing/set_ftrace_filter
 	fi
 	for c in /sys/devices/system/cpu/cpu*/online; do
-		[ "$(cat "$c")" = 1 ] || echo 1 > "$c"
+		[ -e "$c" ] && [ "$(cat "$c")" != 1 ] && echo 1 > "$c"
 	done
 	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
 	# Patches and probes before the modules they use; twice for the rest.
