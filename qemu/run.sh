@@ -31,7 +31,7 @@ boot() {
 		-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin \
 		-kernel "$ksrc/arch/riscv/boot/Image" -initrd "$initrd" \
 		-append "console=$console panic=-1 oops=panic klp=$mode ${QEMU_APPEND:-}" \
-		< /dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" &
+		< /dev/null 2>&1 | sed -u 's/\r//g' | tee "$log" &
 	waited=0
 	until grep -q 'Linux version' "$log"; do
 		if [ $waited -ge 120 ] || ! kill -0 $! 2>/dev/null; then

@@ -3,7 +3,7 @@
 # "N passed, N failed[, N skipped]" line; "0 0 0" and exit status 1 when
 # it has none.  The one place that reads that line.
 # Usage: counts.sh LOG
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
+line=$(tr -d '\r' < "$1" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
 if [ -z "$line" ]; then
 	echo "0 0 0"
 	exit 1
