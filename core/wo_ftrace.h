@@ -6,7 +6,7 @@
 #define _LIVEPATCH_WO_FTRACE_H
 
 #include <linux/livepatch.h>
-#include <asm/livepatch.h>
+#include <linux/livepatch_wo_ftrace.h>
 
 /**
  * struct klp_plan - one attempt to bring every entry to the target state
@@ -92,6 +92,6 @@ void klp_wo_ftrace_prepass_gate(void);
 int klp_check_patchable(unsigned long func, unsigned long size,
 			const char *name);
 
-int klp_wo_ftrace_state(void);
+void klp_set_entry_state(int state);
 
 #endif /* _LIVEPATCH_WO_FTRACE_H */

@@ -93,6 +93,14 @@ static void klp_ops_current_code(struct klp_ops *ops,
 	range->end = range->start + func->old_size;
 }
 
+/* The state every task is in, set by the transition (klp_mutex held). */
+static int klp_entry_state = KLP_TRANSITION_PATCHED;
+
+void klp_set_entry_state(int state)
+{
+	klp_entry_state = state;
+}
+
 /*
  * A module coming: write its entry now, to what every task is to run in
  * the current state (during a transition, the state nobody has left yet:
@@ -106,7 +114,7 @@ static int klp_ops_write_now(struct klp_ops *ops)
 	unsigned long target;
 	int ret;
 
-	target = klp_ops_target(ops, klp_wo_ftrace_state());
+	target = klp_ops_target(ops, klp_entry_state);
 	if (target == ops->site.target)
 		return 0;
 	ret = arch_klp_prepare_write(&w, &ops->site, target);

@@ -32,6 +32,18 @@ struct klp_patch *klp_transition_patch;
 
 static int klp_target_state = KLP_TRANSITION_IDLE;
 
+/*
+ * Every change of the target state tells the entry writer which state
+ * every task is in: the initial one while a transition is pending (nothing
+ * is written before the whole switch), patched once none is.
+ */
+static void klp_set_target_state(int state)
+{
+	klp_target_state = state;
+	klp_set_entry_state(state == KLP_TRANSITION_IDLE ?
+			    KLP_TRANSITION_PATCHED : !state);
+}
+
 static unsigned int klp_signals_cnt;
 static unsigned int klp_quick_retries;
 
@@ -71,18 +83,6 @@ static void klp_transition_work_fn(struct work_struct *work)
 }
 
 static DECLARE_DELAYED_WORK(klp_transition_work, klp_transition_work_fn);
-
-/*
- * The state every task is in now: the initial one while a transition is
- * pending, since nothing is written before the whole switch.
- * Must be called with klp_mutex held.
- */
-int klp_wo_ftrace_state(void)
-{
-	if (klp_target_state == KLP_TRANSITION_IDLE)
-		return KLP_TRANSITION_PATCHED;
-	return !klp_target_state;
-}
 
 static void klp_clear_blocking_marks(void)
 {
@@ -150,7 +150,7 @@ static void klp_complete_transition(void)
 	pr_notice("'%s': %s complete\n", klp_transition_patch->mod->name,
 		  klp_target_state == KLP_TRANSITION_PATCHED ? "patching" : "unpatching");
 
-	klp_target_state = KLP_TRANSITION_IDLE;
+	klp_set_target_state(KLP_TRANSITION_IDLE);
 	klp_transition_patch = NULL;
 	klp_forced = false;
 }
@@ -168,7 +168,7 @@ void klp_cancel_transition(void)
 	pr_debug("'%s': canceling patching transition, going to unpatch\n",
 		 klp_transition_patch->mod->name);
 
-	klp_target_state = KLP_TRANSITION_UNPATCHED;
+	klp_set_target_state(KLP_TRANSITION_UNPATCHED);
 	klp_complete_transition();
 }
 
@@ -431,7 +431,7 @@ void klp_init_transition(struct klp_patch *patch, int state)
 	WARN_ON_ONCE(klp_target_state != KLP_TRANSITION_IDLE);
 
 	klp_transition_patch = patch;
-	klp_target_state = state;
+	klp_set_target_state(state);
 	klp_forced = false;
 	klp_new_code_reached = state == KLP_TRANSITION_UNPATCHED;
 
@@ -473,7 +473,7 @@ void klp_reverse_transition(void)
 	klp_clear_blocking_marks();
 
 	klp_transition_patch->enabled = !klp_transition_patch->enabled;
-	klp_target_state = !klp_target_state;
+	klp_set_target_state(!klp_target_state);
 
 	klp_start_transition();
 	mod_delayed_work(system_wq, &klp_transition_work, 0);

@@ -42,7 +42,9 @@ add_commit arch "riscv: add the arch layer of live patching without ftrace" \
 overwrites), the stack check of a task with our own frame-pointer walk
 (exception frames, frameless leaves, a walk that stops short of the
 stack's bottom is unreliable), and the writes done inside stop_machine
-with patch_insn_write(), which fences only the local hart."
+with patch_insn_write(), which fences only the local hart.  The types
+the core hands to it (busy ranges, entry writes) are generic, in
+linux/livepatch_wo_ftrace.h."
 
 add_commit core "livepatch: add a backend that patches without ftrace" \
 "LIVEPATCH_WO_FTRACE replaces patch.c and transition.c behind the same

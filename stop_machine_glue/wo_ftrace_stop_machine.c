@@ -147,12 +147,8 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 		return ret;
 
 	/* A write that fails (it never should) does not stop the others. */
-	for (i = 0; i < plan->nr_writes; i++) {
-		if (plan->writes[i].target)
-			ret |= arch_klp_patch_func(&plan->writes[i]);
-		else
-			ret |= arch_klp_unpatch_func(&plan->writes[i]);
-	}
+	for (i = 0; i < plan->nr_writes; i++)
+		ret |= arch_klp_patch_func(&plan->writes[i]);
 	return ret ? -EIO : 0;
 }
 

@@ -20,6 +20,7 @@
 #include <linux/memory.h>
 #include <linux/kprobes.h>
 #include <linux/livepatch.h>
+#include <linux/livepatch_wo_ftrace.h>
 #include <linux/module.h>
 #include <linux/rethook.h>
 #include <linux/sched.h>
@@ -553,11 +554,12 @@ int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr)
 NOKPROBE_SYMBOL(arch_klp_check_sites);
 
 /*
- * Write one entry inside stop_machine.  patch_insn_write() maps the page
- * through the fixmap and fences only this hart: no IPI, no SBI call.  The
- * site records what it holds only once the write succeeded.
+ * Write one entry inside stop_machine: the jump, or the original bytes
+ * back (w->target 0).  patch_insn_write() maps the page through the
+ * fixmap and fences only this hart: no IPI, no SBI call.  The site
+ * records what it holds only once the write succeeded.
  */
-static int klp_write_site(struct klp_site_write *w)
+int arch_klp_patch_func(struct klp_site_write *w)
 {
 	int ret;
 
@@ -567,21 +569,7 @@ static int klp_write_site(struct klp_site_write *w)
 	return ret;
 }
 
-NOKPROBE_SYMBOL(klp_write_site);
-
-int arch_klp_patch_func(struct klp_site_write *w)
-{
-	return klp_write_site(w);
-}
-
 NOKPROBE_SYMBOL(arch_klp_patch_func);
-
-int arch_klp_unpatch_func(struct klp_site_write *w)
-{
-	return klp_write_site(w);
-}
-
-NOKPROBE_SYMBOL(arch_klp_unpatch_func);
 
 /*
  * patch_insn_write() asserts text_mutex is held by the caller; inside

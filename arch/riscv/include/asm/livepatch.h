@@ -10,6 +10,8 @@
 #include <asm/klp_insn.h>
 
 struct task_struct;
+struct klp_busy_set;
+struct klp_site_write;
 
 /* Bounds of the exception entry code (entry.S), for the stack walk. */
 asmlinkage void handle_exception(void);
@@ -41,44 +43,6 @@ struct arch_klp_site {
 	unsigned long target;
 };
 
-/**
- * struct klp_busy_range - code no task may be executing for a write to go on
- * @start:	first byte
- * @end:	one past the last byte
- * @name:	the replaced function this range belongs to, for messages
- */
-struct klp_busy_range {
-	unsigned long start;
-	unsigned long end;
-	const char *name;
-};
-
-/**
- * struct klp_busy_set - the ranges one check looks pc values up in
- * @range:	sorted by start, none overlapping (klp_plan_build())
- * @nr:		how many
- * @linear:	bench only: scan them all, as a naive port would
- */
-struct klp_busy_set {
-	struct klp_busy_range *range;
-	unsigned int nr;
-	bool linear;
-};
-
-/**
- * struct klp_site_write - one entry rewritten under stop_machine
- * @site:	the entry
- * @target:	what it leads to afterwards (0: original bytes)
- * @expect:	the bytes it must hold before, or nothing is written
- * @bytes:	the bytes it holds afterwards
- */
-struct klp_site_write {
-	struct arch_klp_site *site;
-	unsigned long target;
-	u8 expect[KLP_JUMP_SIZE];
-	u8 bytes[KLP_JUMP_SIZE];
-};
-
 unsigned long arch_klp_site_addr(unsigned long func);
 const char *arch_klp_refuse_reason(const char *name);
 int arch_klp_check_target(unsigned long func, unsigned long target,
@@ -96,7 +60,6 @@ int klp_check_current_calltrace(const struct klp_busy_set *busy,
 				const char **name);
 int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr);
 int arch_klp_patch_func(struct klp_site_write *w);
-int arch_klp_unpatch_func(struct klp_site_write *w);
 void arch_klp_stop_machine_begin(void);
 void arch_klp_stop_machine_end(void);
 void arch_klp_flush_local_icache(void);
