@@ -184,6 +184,13 @@ dmesg_new() {
 	dmesg | tail -n +$((dmesg_base + 1))
 }
 
+# expect_log WHAT EXPECTED: every livepatch line of dmesg since the mark,
+# in order, is EXPECTED (the whole transcript, as upstream's check_result
+# compares it, so an extra or missing line fails too).
+expect_log() {
+	expect "$1" "$(dmesg_new | grep -o 'livepatch: .*')" "$2"
+}
+
 # run_tests FUNC...: KTAP output and the closing count line.  With
 # klp_tests=NAME,NAME on the kernel command line, only those run.
 run_tests() {

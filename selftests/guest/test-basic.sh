@@ -10,6 +10,7 @@ test_sample_patches_and_unpatches_cmdline() {
 	before=$(text_bytes cmdline_proc_show)
 	expect "jump before enable" "$(jump_target cmdline_proc_show)" none
 
+	dmesg_mark
 	expect "insmod livepatch-sample" "$(klp_insmod $MODS/livepatch-sample.ko)" OK
 	wait_transition livepatch_sample
 	expect "enabled" "$(cat $KLP/livepatch_sample/enabled)" 1
@@ -26,6 +27,12 @@ test_sample_patches_and_unpatches_cmdline() {
 	wait_gone livepatch_sample
 	expect "output after disable" "$(cat /proc/cmdline)" "$cmdline"
 	expect "bytes after disable" "$(text_bytes cmdline_proc_show)" "$before"
+	expect_log "log" \
+"livepatch: enabling patch 'livepatch_sample'
+livepatch: 'livepatch_sample': starting patching transition
+livepatch: 'livepatch_sample': patching complete
+livepatch: 'livepatch_sample': starting unpatching transition
+livepatch: 'livepatch_sample': unpatching complete"
 	rmmod livepatch_sample
 	expect "module removed" "$(grep -c '^livepatch_sample ' /proc/modules)" 0
 }
@@ -75,7 +82,7 @@ test_module_loaded_after_patch() {
 		expect "round $round: answer" "$(cat $TARGET/answer)" 1042
 		expect "round $round: jump target" "$(jump_target klp_target_answer)" \
 			"$(sym_addr livepatch_klp_target_answer)"
-		expect "round $round: log" "$(dmesg_new | grep -o 'livepatch: .*')" \
+		expect_log "round $round: log" \
 			"livepatch: applying patch 'klp_test_patch_target' to loading module 'klp_test_target'"
 		rmmod klp_test_target
 		expect "round $round: object unpatched" \

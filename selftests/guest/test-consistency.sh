@@ -87,7 +87,7 @@ test_pending_patch_reversed() {
 	expect "busy function untouched" "$(text_bytes klp_target_busy)" "$before"
 	expect "other function untouched" "$(text_bytes klp_target_answer)" "$answer_before"
 	expect "answer unpatched" "$(cat $TARGET/answer)" 42
-	expect "log" "$(dmesg_new | grep -o 'livepatch: .*')" \
+	expect_log "log" \
 "livepatch: enabling patch 'klp_test_patch_target'
 livepatch: 'klp_test_patch_target': starting patching transition
 livepatch: 'klp_test_patch_target': starting unpatching transition
@@ -170,28 +170,28 @@ hold_task_in_new_function() {
 		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
 }
 
-# disable_waits_for_held_task: disabling klp_test_patch_target waits while
-# a task is held in its new function, and completes once it is released;
-# $before: the original bytes of klp_target_busy's entry.
+# disable_waits_for_held_task JUMP AFTER: disabling klp_test_patch_target
+# waits while a task is held in its new function, the entry jumping to
+# JUMP, and completes once it is released, leaving the bytes AFTER; then
+# its module is removed.
 disable_waits_for_held_task() {
 	echo 0 > $KLP/klp_test_patch_target/enabled
 	sleep 1
 	expect "disable waits" "$(cat $KLP/klp_test_patch_target/transition 2>/dev/null)" 1
-	expect "still jumps" "$(jump_target klp_target_busy)" \
-		"$(sym_addr livepatch_klp_target_busy)"
+	expect "jump while it waits" "$(jump_target klp_target_busy)" "$1"
 	echo 1 > /sys/module/klp_test_patch_target/parameters/release
 	wait_gone klp_test_patch_target
-	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$before"
+	expect "bytes after disable" "$(text_bytes klp_target_busy)" "$2"
 	rmmod klp_test_patch_target
 	expect "patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
-	rmmod klp_test_target
 }
 
 # Disabling waits while a task is inside the new function (its module
 # could be removed under it), and completes once the task has left.
 test_disable_waits_for_task_in_new_function() {
 	hold_task_in_new_function
-	disable_waits_for_held_task
+	disable_waits_for_held_task "$(sym_addr livepatch_klp_target_busy)" "$before"
+	rmmod klp_test_target
 }
 
 # Disabling a patch in the middle of a function's stack changes no text,
@@ -208,15 +208,8 @@ test_disable_of_middle_patch_waits_for_its_task() {
 	wait_transition klp_test_patch_param
 	expect "top patch forced on" "$(jump_target klp_target_busy)" \
 		"$(sym_addr livepatch_param_func)"
-	echo 0 > $KLP/klp_test_patch_target/enabled
-	sleep 1
-	expect "middle disable waits" "$(cat $KLP/klp_test_patch_target/transition)" 1
-	expect "no text change" "$(jump_target klp_target_busy)" \
-		"$(sym_addr livepatch_param_func)"
-	echo 1 > /sys/module/klp_test_patch_target/parameters/release
-	wait_gone klp_test_patch_target
-	rmmod klp_test_patch_target
-	expect "middle patch module removed" "$(grep -c '^klp_test_patch_target ' /proc/modules)" 0
+	top=$(text_bytes klp_target_busy)
+	disable_waits_for_held_task "$(sym_addr livepatch_param_func)" "$top"
 	echo 0 > $KLP/klp_test_patch_param/enabled
 	wait_gone klp_test_patch_param
 	expect "bytes after both" "$(text_bytes klp_target_busy)" "$before"
@@ -259,7 +252,7 @@ test_blocked_patch_named_then_forced() {
 	dmesg_mark
 	echo 1 > $KLP/klp_test_patch_param/force
 	wait_transition klp_test_patch_param
-	expect "forced" "$(dmesg_new | grep -o 'livepatch: .*')" \
+	expect_log "forced" \
 "livepatch: forcing remaining tasks to the patched state
 livepatch: 'klp_test_patch_param': patching complete"
 	expect "jump target" "$(jump_target klp_target_busy)" "$(sym_addr livepatch_param_func)"
@@ -287,7 +280,8 @@ test_disable_waits_for_exiting_task() {
 	expect "exiting task in new function" \
 		"$(cat /sys/module/klp_test_patch_target/parameters/inside)" 1
 	expect "exiting task unhashed" "$(pid_of klp_exiter)" ""
-	disable_waits_for_held_task
+	disable_waits_for_held_task "$(sym_addr livepatch_klp_target_busy)" "$before"
+	rmmod klp_test_target
 }
 
 # A patch that a task with an unreliable stack keeps in transition wrote

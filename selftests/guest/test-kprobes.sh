@@ -15,7 +15,12 @@ test_kprobes_and_patches_exclude_each_other() {
 	expect_ne "kprobe armed" "$probed" "$before"
 	dmesg_mark
 	expect "patch refused" "$(klp_insmod $MODS/klp_test_patch_target.ko)" EBUSY
-	expect "dmesg" "$(dmesg_new | grep -c 'livepatch: klp_target_answer: a kprobe is inside the 8 bytes the jump replaces, not patched')" 1
+	expect_log "log" \
+"livepatch: enabling patch 'klp_test_patch_target'
+livepatch: klp_target_answer: a kprobe is inside the 8 bytes the jump replaces, not patched
+livepatch: failed to patch object 'klp_test_target'
+livepatch: failed to enable patch 'klp_test_patch_target'
+livepatch: 'klp_test_patch_target': unpatching complete"
 	expect "bytes kept" "$(text_bytes klp_target_answer)" "$probed"
 	expect "kprobe fires" "$(cat $TARGET/answer; cat /sys/module/klp_test_kprobe/parameters/hits)" "42
 1"
@@ -77,7 +82,12 @@ test_kprobe_inside_original_instruction_refused() {
 	dmesg_mark
 	expect "patch refused" "$(klp_insmod $MODS/klp_test_patch_param.ko \
 		"target=klp_target_straddle object=klp_test_target")" EBUSY
-	expect "dmesg" "$(dmesg_new | grep -c 'livepatch: klp_target_straddle: a kprobe is inside the 8 bytes the jump replaces, not patched')" 1
+	expect_log "log" \
+"livepatch: enabling patch 'klp_test_patch_param'
+livepatch: klp_target_straddle: a kprobe is inside the 8 bytes the jump replaces, not patched
+livepatch: failed to patch object 'klp_test_target'
+livepatch: failed to enable patch 'klp_test_patch_param'
+livepatch: 'klp_test_patch_param': unpatching complete"
 	rmmod klp_test_kprobe
 	expect "bytes after both" "$(text_bytes klp_target_straddle)" "$before"
 	rmmod klp_test_target

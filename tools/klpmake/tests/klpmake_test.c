@@ -591,47 +591,54 @@ static bool t_mismatch(struct ctx *c)
 	return refused(c, 1, "klp_test_target.ko: kernel mismatch: vermagic");
 }
 
-static bool t_hint_file(struct ctx *c)
+/*
+ * Build the fixture @fix with the hint @hint for @sym, whose copy in
+ * @file is the one meant: its position reaches the module's .klp.sym
+ * symbol, the text relocation section is there, and @more (if any)
+ * holds of the module.
+ */
+static bool built_with_hint(struct ctx *c, const char *sym, const char *file,
+			    const char *hint, const char *fix,
+			    bool (*more)(struct elfview *v))
 {
-	long pos = vmlinux_sympos(c, "uevent_store", "core.c");
-	char *want = xasprintf(".klp.sym.vmlinux.uevent_store,%ld", pos);
+	long pos = vmlinux_sympos(c, sym, file);
+	char *want = xasprintf(".klp.sym.vmlinux.%s,%ld", sym, pos);
 	struct elfview v;
 	bool ok;
 
-	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
-		    "uevent_store:drivers/base/core.c", fixture(c, "ambiguous"),
-		    NULL);
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s", hint,
+		    fixture(c, fix), NULL);
 	ok = pos > 0 && succeeded(c) && view_open(&v, c->out);
 	if (ok) {
 		ok = has_klp_sym(&v, want) &&
-		     check_klp_rela(&v, ".klp.rela.vmlinux.text", ".text");
+		     check_klp_rela(&v, ".klp.rela.vmlinux.text", ".text") &&
+		     (!more || more(&v));
 		view_close(&v);
 	}
 	free(want);
 	return ok;
 }
 
+static bool t_hint_file(struct ctx *c)
+{
+	return built_with_hint(c, "uevent_store", "core.c",
+			       "uevent_store:drivers/base/core.c", "ambiguous",
+			       NULL);
+}
+
+/* The other vmlinux symbols of the fixture, and the module's layout. */
+static bool vmlinux_module_complete(struct elfview *v)
+{
+	return has_klp_sym(v, ".klp.sym.vmlinux.get_symbol_pos,0") &&
+	       has_klp_sym(v, ".klp.sym.vmlinux.max_threads,0") &&
+	       check_plain_relas(v) && check_symtab_order(v) &&
+	       has_modinfo(v, "livepatch=Y");
+}
+
 static bool t_vmlinux(struct ctx *c)
 {
-	long pos = vmlinux_sympos(c, "c_next", "consoles.c");
-	char *want = xasprintf(".klp.sym.vmlinux.c_next,%ld", pos);
-	struct elfview v;
-	bool ok;
-
-	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
-		    "c_next:consoles.c", fixture(c, "vmlinux"), NULL);
-	ok = pos > 0 && succeeded(c) && view_open(&v, c->out);
-	if (ok) {
-		ok = check_klp_rela(&v, ".klp.rela.vmlinux.text", ".text") &&
-		     has_klp_sym(&v, want) &&
-		     has_klp_sym(&v, ".klp.sym.vmlinux.get_symbol_pos,0") &&
-		     has_klp_sym(&v, ".klp.sym.vmlinux.max_threads,0") &&
-		     check_plain_relas(&v) && check_symtab_order(&v) &&
-		     has_modinfo(&v, "livepatch=Y");
-		view_close(&v);
-	}
-	free(want);
-	return ok;
+	return built_with_hint(c, "c_next", "consoles.c", "c_next:consoles.c",
+			       "vmlinux", vmlinux_module_complete);
 }
 
 /* Relies on the run of t_vmlinux. */
