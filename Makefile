@@ -35,7 +35,7 @@ INITRAMFS := $(BUILD)/initramfs-$(FLAVOUR).cpio
 HOSTBIN   := $(BUILD)/host
 
 DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu \
-	qemu-system-misc opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
+	qemu-system-misc qemu-user opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace patches \
@@ -97,17 +97,30 @@ demo: deps
 	$(MAKE) --no-print-directory initramfs
 	sh qemu/run.sh $(KSRC) $(INITRAMFS) demo
 
-HOST_TESTS := $(HOSTBIN)/klp_insn_test $(HOSTBIN)/klp_branch_test
+HOST_TESTS := $(HOSTBIN)/klp_insn_test $(HOSTBIN)/klp_branch_test $(HOSTBIN)/klp_ool_test
+# Tests that run the code they generate: riscv64 programs, under qemu-riscv64.
+RISCV_TESTS := $(HOSTBIN)/klp_tramp_test
+INSN_HEADERS := $(wildcard insn/*.h)
 
-$(HOSTBIN)/%: selftests/host/%.c insn/klp_insn.h | $(KSRC)/Makefile
-	mkdir -p $(HOSTBIN)
-	gcc -Wall -Wextra -Werror -O2 -I selftests/host/include \
-		-I $(KSRC)/arch/riscv/include -I insn -o $@ $<
+# insn/ is included as <asm/...> as in the kernel, from our copy.
+$(HOSTBIN)/include/asm: $(INSN_HEADERS)
+	mkdir -p $@
+	ln -sf $(addprefix $(REPO)/,$(INSN_HEADERS)) $@/
+	touch $@
+
+$(HOST_TESTS): $(HOSTBIN)/%: selftests/host/%.c $(HOSTBIN)/include/asm | $(KSRC)/Makefile
+	gcc -Wall -Wextra -Werror -O2 -I selftests/host/include -I $(HOSTBIN)/include \
+		-I $(KSRC)/arch/riscv/include -o $@ $<
+
+$(RISCV_TESTS): $(HOSTBIN)/%: selftests/host/%.c $(wildcard selftests/host/*.h) $(HOSTBIN)/include/asm | $(KSRC)/Makefile
+	$(CROSS)gcc -static -Wall -Wextra -Werror -O2 -I selftests/host/include \
+		-I $(HOSTBIN)/include -I $(KSRC)/arch/riscv/include -o $@ $<
 
 # Each prints KTAP; the last line sums them.
-host-test: $(HOST_TESTS)
-	@p=0; f=0; for t in $(HOST_TESTS); do \
-		$$t > $$t.log; rc=$$?; cat $$t.log; \
+host-test: $(HOST_TESTS) $(RISCV_TESTS)
+	@p=0; f=0; for t in $(HOST_TESTS) $(RISCV_TESTS); do \
+		case " $(RISCV_TESTS) " in *" $$t "*) run=qemu-riscv64 ;; *) run= ;; esac; \
+		$$run $$t > $$t.log; rc=$$?; cat $$t.log; \
 		set -- $$(sh selftests/counts.sh $$t.log); \
 		p=$$((p + $$1)); f=$$((f + $$2)); \
 		[ $$rc -eq 0 ] || [ $$2 -gt 0 ] || f=$$((f + 1)); \

@@ -20,6 +20,18 @@
 #define KLP_JUMP_INSNS		2
 #define KLP_JUMP_SIZE		(KLP_JUMP_INSNS * 4)
 
+#define KLP_OPCODE_LOAD		0x03
+#define KLP_OPCODE_LOAD_FP	0x07
+#define KLP_OPCODE_OP_IMM	0x13
+#define KLP_OPCODE_OP_IMM_32	0x1b
+#define KLP_OPCODE_STORE	0x23
+#define KLP_OPCODE_STORE_FP	0x27
+#define KLP_OPCODE_OP		0x33
+#define KLP_OPCODE_LUI		0x37
+
+#define KLP_FUNCT3_LW		2
+#define KLP_FUNCT3_LD		3
+
 /* All-zero bits are defined by the ISA as an illegal instruction. */
 #define KLP_INSN_POISON		0U
 
@@ -71,6 +83,75 @@ static inline u32 klp_insn_gen_jalr(unsigned int rd, unsigned int rs1,
 	return ((u32)(imm12 & RV_I_IMM_11_0_MASK) << RV_I_IMM_11_0_OPOFF) |
 	       (rs1 << RVG_RS1_OPOFF) | RV_ENCODE_FUNCT3(JALR) |
 	       (rd << RVG_RD_OPOFF) | RVG_OPCODE_JALR;
+}
+
+/* addi rd, rs1, imm12.  Poison if out of range. */
+static inline u32 klp_insn_gen_addi(unsigned int rd, unsigned int rs1,
+				    long imm12)
+{
+	if (rd > KLP_REG_MAX || rs1 > KLP_REG_MAX ||
+	    imm12 < KLP_I_IMM_MIN || imm12 > KLP_I_IMM_MAX)
+		return KLP_INSN_POISON;
+
+	return ((u32)(imm12 & RV_I_IMM_11_0_MASK) << RV_I_IMM_11_0_OPOFF) |
+	       (rs1 << RVG_RS1_OPOFF) | (rd << RVG_RD_OPOFF) |
+	       KLP_OPCODE_OP_IMM;
+}
+
+/* lw or ld (@funct3) rd, imm12(rs1).  Poison if out of range. */
+static inline u32 klp_insn_gen_load(unsigned int funct3, unsigned int rd,
+				    unsigned int rs1, long imm12)
+{
+	if (rd > KLP_REG_MAX || rs1 > KLP_REG_MAX ||
+	    imm12 < KLP_I_IMM_MIN || imm12 > KLP_I_IMM_MAX)
+		return KLP_INSN_POISON;
+
+	return ((u32)(imm12 & RV_I_IMM_11_0_MASK) << RV_I_IMM_11_0_OPOFF) |
+	       (rs1 << RVG_RS1_OPOFF) | (funct3 << RV_INSN_FUNCT3_OPOFF) |
+	       (rd << RVG_RD_OPOFF) | KLP_OPCODE_LOAD;
+}
+
+/* lui rd, imm20.  Poison if out of range. */
+static inline u32 klp_insn_gen_lui(unsigned int rd, long imm20)
+{
+	if (rd > KLP_REG_MAX || imm20 < KLP_U_IMM_MIN || imm20 > KLP_U_IMM_MAX)
+		return KLP_INSN_POISON;
+
+	return ((u32)(imm20 & KLP_U_IMM_MASK) << 12) |
+	       (rd << RVG_RD_OPOFF) | KLP_OPCODE_LUI;
+}
+
+/* add rd, rs1, rs2.  Poison if a register is out of range. */
+static inline u32 klp_insn_gen_add(unsigned int rd, unsigned int rs1,
+				   unsigned int rs2)
+{
+	if (rd > KLP_REG_MAX || rs1 > KLP_REG_MAX || rs2 > KLP_REG_MAX)
+		return KLP_INSN_POISON;
+
+	return (rs2 << RVG_RS2_OPOFF) | (rs1 << RVG_RS1_OPOFF) |
+	       (rd << RVG_RD_OPOFF) | KLP_OPCODE_OP;
+}
+
+/* fence r, r: loads before it are ordered before loads after it. */
+#define KLP_INSN_FENCE_R_R	0x0220000fU
+
+/*
+ * beq (@funct3 0) or bne (1) rs1, x0, @off: beqz or bnez.  Poison if
+ * @off is odd or out of the 13-bit signed range.
+ */
+static inline u32 klp_insn_gen_bz(unsigned int funct3, unsigned int rs1,
+				  long off)
+{
+	u32 imm = (u32)off;
+
+	if (rs1 > KLP_REG_MAX || funct3 > 1 || (off & 1) ||
+	    off < -(1L << 12) || off >= (1L << 12))
+		return KLP_INSN_POISON;
+
+	return (((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) |
+	       (rs1 << RVG_RS1_OPOFF) | (funct3 << RV_INSN_FUNCT3_OPOFF) |
+	       (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) |
+	       RVG_OPCODE_BRANCH;
 }
 
 /*

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "klp_insn.h"
+#include <asm/klp_insn.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_INSNS	600

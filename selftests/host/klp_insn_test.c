@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "klp_insn.h"
+#include <asm/klp_insn.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define SITE_BASE	0xffffffff80200000UL

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
+typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
 typedef int s32;
