@@ -89,7 +89,6 @@ asm(".pushsection .text\n"
 	".option pop\n"
 	".popsection\n");
 
-
 static long new_func(void)
 {
 	return 1000;
