@@ -12,10 +12,15 @@
  *                        the ranges linearly, as a naive port would
  *   gate_after_prepass   1: the next attempt waits after its pre-pass
  *                        ("waiting") until 0 is written
+ *   reliable_stack       write a pid, read what stack_trace_save_tsk_reliable()
+ *                        says of that task: "ret N" (entries, or the
+ *                        error), then the entries
  */
 #include <linux/debugfs.h>
 #include <linux/init.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
+#include <linux/stacktrace.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include "core.h"
@@ -99,11 +104,88 @@ static int klp_gate_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(klp_gate_fops, klp_gate_get, klp_gate_set, "%llu\n");
 
+#define KLP_TRACE_MAX	64
+
+struct klp_trace {
+	unsigned long entries[KLP_TRACE_MAX];
+	int ret;
+};
+
+static pid_t klp_trace_pid;
+
+/* As upstream's transition asks it: the task kept from running. */
+static int klp_trace_task(struct task_struct *task, void *arg)
+{
+	struct klp_trace *t = arg;
+
+	if (task_curr(task) && task != current)
+		return -EBUSY;
+	t->ret = stack_trace_save_tsk_reliable(task, t->entries,
+					       KLP_TRACE_MAX);
+	return 0;
+}
+
+static int klp_reliable_stack_show(struct seq_file *m, void *v)
+{
+	struct task_struct *task;
+	struct klp_trace *t;
+	int i, ret;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	task = find_get_task_by_vpid(READ_ONCE(klp_trace_pid));
+	if (!task) {
+		kfree(t);
+		return -ESRCH;
+	}
+	ret = task_call_func(task, klp_trace_task, t);
+	put_task_struct(task);
+	if (!ret) {
+		seq_printf(m, "ret %d\n", t->ret);
+		for (i = 0; i < t->ret; i++)
+			seq_printf(m, "%pS\n", (void *)t->entries[i]);
+	}
+	kfree(t);
+	return ret;
+}
+
+static ssize_t klp_reliable_stack_write(struct file *file,
+					const char __user *buf, size_t len,
+					loff_t *ppos)
+{
+	int pid, ret;
+
+	ret = kstrtoint_from_user(buf, len, 10, &pid);
+	if (ret)
+		return ret;
+	if (pid <= 0)
+		return -EINVAL;
+	WRITE_ONCE(klp_trace_pid, pid);
+	return len;
+}
+
+static int klp_reliable_stack_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, klp_reliable_stack_show, NULL);
+}
+
+static const struct file_operations klp_reliable_stack_fops = {
+	.owner = THIS_MODULE,
+	.open = klp_reliable_stack_open,
+	.read = seq_read,
+	.write = klp_reliable_stack_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static void klp_test_knobs_init(struct dentry *dir)
 {
 	debugfs_create_bool("naive", 0600, dir, &klp_wo_ftrace_naive);
 	debugfs_create_file_unsafe("gate_after_prepass", 0600, dir, NULL,
 				   &klp_gate_fops);
+	debugfs_create_file("reliable_stack", 0600, dir, NULL,
+			    &klp_reliable_stack_fops);
 }
 #else
 void klp_wo_ftrace_prepass_gate(void)

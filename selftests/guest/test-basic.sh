@@ -157,7 +157,7 @@ test_module_loaded_during_pending_disable_gets_patch() {
 
 # A hart offline while a patch is applied is not in the stop_machine; once
 # online again it runs the patched code, and the original once the patch
-# is gone (smp_callin() fetches text afresh first: patches/6.12/0010).
+# is gone (smp_callin() fetches text afresh first: patches/6.12/0009).
 test_hart_onlined_after_patch_runs_patched_code() {
 	cpu3=/sys/devices/system/cpu/cpu3/online
 	[ -e $cpu3 ] || { skip "needs CONFIG_HOTPLUG_CPU (the preempt and ftrace flavours)"; return; }

@@ -390,3 +390,32 @@ test_fork_storm_does_not_force_full_scan() {
 	wait
 	disable_and_remove livepatch_sample
 }
+
+# The stack walk of the consistency check is also the arch's reliable
+# stack trace (stack_trace_save_tsk_reliable(), which upstream's per-task
+# transition asks; debugfs reliable_stack shows it): a kthread sleeping
+# in a function has a whole trace naming it, down to kthread(); one whose
+# walk cannot reach its stack's bottom has none (EINVAL); this shell,
+# reading the output of the cat in a syscall, has a whole trace too.
+test_reliable_stack_trace() {
+	insmod $MODS/klp_test_target.ko
+	echo 1 > $TARGET/sleep
+	echo "$(pid_of klp_sleeper)" > $KLPDBG/reliable_stack
+	trace=$(cat $KLPDBG/reliable_stack)
+	expect "sleeper: entries" "$(echo "$trace" | head -n 1 | grep -c '^ret [1-9]')" 1
+	expect "sleeper: in klp_target_busy" "$(echo "$trace" | grep -c '^klp_target_busy+')" 1
+	expect "sleeper: down to kthread" "$(echo "$trace" | grep -c '^kthread+')" 1
+
+	echo 1 > $TARGET/unreliable
+	sleep 0.5
+	echo "$(pid_of klp_unreliable)" > $KLPDBG/reliable_stack
+	expect "frame chain broken" "$(cat $KLPDBG/reliable_stack)" "ret -22"
+	echo 1 > $TARGET/release
+
+	echo $$ > $KLPDBG/reliable_stack
+	trace=$(cat $KLPDBG/reliable_stack)
+	expect "shell: entries" "$(echo "$trace" | head -n 1 | grep -c '^ret [1-9]')" 1
+	expect "shell: in a syscall" "$(echo "$trace" | grep -c '^do_trap_ecall_u+')" 1
+	echo 0 > $KLPDBG/reliable_stack 2>/dev/null
+	expect "pid 0 refused" $? 1
+}

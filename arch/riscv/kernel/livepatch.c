@@ -25,6 +25,7 @@
 #include <linux/rethook.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/cacheflush.h>
@@ -56,7 +57,7 @@ static const char * const klp_riscv_path_funcs[] = {
 /*
  * ftrace's asm is entered with t0 as link, and its callers do not expect
  * the jump's t1 clobbered.  A hart coming online runs smp_callin()'s entry
- * before its first fence.i (patches/6.12/0010): it could fetch a stale
+ * before its first fence.i (patches/6.12/0009): it could fetch a stale
  * copy of a jump.
  */
 static const struct {
@@ -425,18 +426,18 @@ static bool klp_fp_valid(unsigned long fp, unsigned long sp,
 NOKPROBE_SYMBOL(klp_fp_valid);
 
 /*
- * Walk one kernel stack by frame pointers from (@pc, @fp, @sp).  Every
- * return address is checked, and at an exception frame both the
+ * Walk one kernel stack by frame pointers from (@pc, @fp, @sp), giving
+ * @consume every return address, and at an exception frame both the
  * interrupted pc and the ra register: a frameless function does not save
  * ra, so its caller is only seen there.  A walk that stops before the
  * stack's bottom (the pt_regs at its top) is unreliable.  A return address
- * a kretprobe took is replaced by the real one from the task's rethooks.
+ * a kretprobe or the graph tracer took is replaced by the real one.
  *
- * Returns 0, -EADDRINUSE (a busy pc; *@name says where) or -EINVAL.
+ * Returns 0, -EADDRINUSE (@consume returned false) or -EINVAL.
  */
 static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 			  unsigned long fp, unsigned long sp,
-			  const struct klp_busy_set *busy, const char **name)
+			  stack_trace_consume_fn consume, void *cookie)
 {
 	unsigned long low = (unsigned long)task_stack_page(task);
 	unsigned long high = low + THREAD_SIZE;
@@ -448,7 +449,7 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 		struct stackframe *frame;
 		unsigned long ra, next_fp;
 
-		if (klp_pc_busy(pc, busy, name))
+		if (!consume(cookie, pc))
 			return -EADDRINUSE;
 		if (!klp_fp_valid(fp, sp, high))
 			break;
@@ -482,7 +483,7 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 			ra = klp_regs_return(task, regs, regs->s0);
 			if (!ra)
 				return -EINVAL;
-			if (klp_pc_busy(ra, busy, name))
+			if (!consume(cookie, ra))
 				return -EADDRINUSE;
 			pc = regs->epc;
 			fp = regs->s0;
@@ -499,21 +500,55 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 
 NOKPROBE_SYMBOL(klp_walk_stack);
 
+/* What a busy check looks pc values up in, and where it says which. */
+struct klp_busy_cookie {
+	const struct klp_busy_set *busy;
+	const char **name;
+};
+
+static bool klp_consume_busy(void *cookie, unsigned long pc)
+{
+	struct klp_busy_cookie *c = cookie;
+
+	return !klp_pc_busy(pc, c->busy, c->name);
+}
+
+NOKPROBE_SYMBOL(klp_consume_busy);
+
+/* A task that is not running: switched out in __switch_to. */
+static int klp_walk_task(struct task_struct *task,
+			 stack_trace_consume_fn consume, void *cookie)
+{
+	return klp_walk_stack(task, task->thread.ra, task->thread.s[0],
+			      task->thread.sp, consume, cookie);
+}
+
+NOKPROBE_SYMBOL(klp_walk_task);
+
+/* The task running this code, from here. */
+static __always_inline int klp_walk_current(stack_trace_consume_fn consume,
+					    void *cookie)
+{
+	return klp_walk_stack(current, _THIS_IP_,
+			      (unsigned long)__builtin_frame_address(0),
+			      current_stack_pointer, consume, cookie);
+}
+
 /*
- * Check the stack of a task that is not running: it is switched out in
- * __switch_to, with its registers in task->thread.  The caller keeps it
- * from running (task_call_func() or stop_machine).
+ * Check the stack of a task that is not running, its registers in
+ * task->thread.  The caller keeps it from running (task_call_func() or
+ * stop_machine).  Returns 0, -EADDRINUSE (*@name: where) or -EINVAL.
  */
 int klp_check_calltrace(struct task_struct *task,
 			const struct klp_busy_set *busy, const char **name)
 {
+	struct klp_busy_cookie c = { .busy = busy, .name = name };
 	int ret;
 
 	/* An exited task whose stack is already gone runs nothing. */
 	if (!try_get_task_stack(task))
 		return 0;
-	ret = klp_walk_stack(task, task->thread.ra, task->thread.s[0],
-			     task->thread.sp, busy, name);
+	ret = klp_walk_task(task, klp_consume_busy, &c);
 	put_task_stack(task);
 	return ret;
 }
@@ -528,12 +563,29 @@ NOKPROBE_SYMBOL(klp_check_calltrace);
 int klp_check_current_calltrace(const struct klp_busy_set *busy,
 				const char **name)
 {
-	return klp_walk_stack(current, _THIS_IP_,
-			      (unsigned long)__builtin_frame_address(0),
-			      current_stack_pointer, busy, name);
+	struct klp_busy_cookie c = { .busy = busy, .name = name };
+
+	return klp_walk_current(klp_consume_busy, &c);
 }
 
 NOKPROBE_SYMBOL(klp_check_current_calltrace);
+
+/*
+ * The same walk for stack_trace_save_tsk_reliable(): @task is current or
+ * kept from running by the caller, and holds its stack.  A full store
+ * (@consume_entry false) makes the trace unreliable, as on x86.
+ */
+noinline int arch_stack_walk_reliable(stack_trace_consume_fn consume_entry,
+				      void *cookie, struct task_struct *task)
+{
+	int ret;
+
+	if (task == current)
+		ret = klp_walk_current(consume_entry, cookie);
+	else
+		ret = klp_walk_task(task, consume_entry, cookie);
+	return ret ? -EINVAL : 0;
+}
 
 /*
  * The last guard before writing, inside stop_machine: every entry holds
