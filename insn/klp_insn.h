@@ -30,6 +30,7 @@
 #define KLP_OPCODE_LUI		0x37
 
 #define KLP_FUNCT3_LW		2
+#define KLP_FUNCT3_LBU		4
 #define KLP_FUNCT3_LD		3
 
 /* All-zero bits are defined by the ISA as an illegal instruction. */
@@ -98,7 +99,7 @@ static inline u32 klp_insn_gen_addi(unsigned int rd, unsigned int rs1,
 	       KLP_OPCODE_OP_IMM;
 }
 
-/* lw or ld (@funct3) rd, imm12(rs1).  Poison if out of range. */
+/* lbu, lw or ld (@funct3) rd, imm12(rs1).  Poison if out of range. */
 static inline u32 klp_insn_gen_load(unsigned int funct3, unsigned int rd,
 				    unsigned int rs1, long imm12)
 {

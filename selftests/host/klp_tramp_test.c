@@ -2,13 +2,15 @@
 /*
  * Unit test of klp_tramp_gen(), run as a riscv64 program (under
  * qemu-riscv64 on the host): old functions are copied into an executable
- * page, their entries get the jump to a generated trampoline, and each is
- * called with tp pointing at a fake task whose patch_state is set.  What
+ * page, their entries get the jump to a generated trampoline (on the next
+ * page, its words on the one after), and each is called with tp pointing
+ * at a fake task whose patch_state is set.  What
  * runs must be what upstream's ftrace handler would pick: new when the
  * patch is not in transition or the task has switched (or is idle), prev
  * when it has not, and the original code, run out of line, when that is
  * what prev or new is.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,25 +114,23 @@ static const struct old_form forms[] = {
 	{ "auipc straddling the jump", old_auipc, old_auipc_end, 10, 0 },
 };
 
-static unsigned long *tramp_word(u8 *tramp, int off)
-{
-	return (unsigned long *)(tramp + off);
-}
-
 /*
- * Call @old (whose entry leads to @tramp) with the words set and the
- * fake task in @state; it must return @want.
+ * Call @old (whose entry leads to the trampoline reading @data) with the
+ * words set and the fake task in @state; it must return @want.
  */
-static void check_call(u8 *old, u8 *tramp, char *task, long state_off,
-		       unsigned long new, unsigned long flag, unsigned long prev,
-		       int state, long want, const char *what)
+static void check_call(u8 *old, struct klp_tramp_data *data, char *task,
+		       long state_off, unsigned long new, bool flag,
+		       unsigned long prev, int state, long want,
+		       const char *what)
 {
+	static bool transition;
 	char desc[200];
 	long got;
 
-	*tramp_word(tramp, KLP_TRAMP_NEW) = new;
-	*tramp_word(tramp, KLP_TRAMP_FLAG) = flag;
-	*tramp_word(tramp, KLP_TRAMP_PREV) = prev;
+	transition = flag;
+	data->new = new;
+	data->transition = &transition;
+	data->prev = prev;
 	*(int *)(task + state_off) = state;
 	got = call_with_tp((unsigned long)old, task);
 	snprintf(desc, sizeof(desc), "%s, patch_state at %ld (got %ld, expected %ld)",
@@ -140,7 +140,7 @@ static void check_call(u8 *old, u8 *tramp, char *task, long state_off,
 
 /* One old function, one patch_state offset: every choice the trampoline makes. */
 static void check_form(const struct old_form *f, u8 *old, u8 *tramp,
-		       long state_off)
+		       struct klp_tramp_data *data, long state_off)
 {
 	static char task[80000];
 	unsigned long ool = (unsigned long)tramp + KLP_TRAMP_OOL;
@@ -153,8 +153,9 @@ static void check_form(const struct old_form *f, u8 *old, u8 *tramp,
 	int ret;
 
 	memcpy(old, f->start, f->end - f->start);
-	ret = klp_tramp_gen(tramp, (unsigned long)tramp, state_off, old,
-			    f->displaced, (unsigned long)old, &where, &why);
+	ret = klp_tramp_gen(tramp, (unsigned long)tramp, (unsigned long)data,
+			    state_off, old, f->displaced, (unsigned long)old,
+			    &where, &why);
 	snprintf(what, sizeof(what), "%s: trampoline generated", f->name);
 	report(!ret, what);
 	if (ret)
@@ -164,28 +165,32 @@ static void check_form(const struct old_form *f, u8 *old, u8 *tramp,
 	__builtin___clear_cache((char *)old, (char *)tramp + KLP_TRAMP_SIZE);
 
 	snprintf(what, sizeof(what), "%s: not in transition runs new", f->name);
-	check_call(old, tramp, task, state_off, n, 0, p, -1, 1000, what);
+	check_call(old, data, task, state_off, n, 0, p, -1, 1000, what);
 	snprintf(what, sizeof(what), "%s: switched task runs new", f->name);
-	check_call(old, tramp, task, state_off, n, 1, p, 1, 1000, what);
+	check_call(old, data, task, state_off, n, 1, p, 1, 1000, what);
 	snprintf(what, sizeof(what), "%s: task not switched runs prev", f->name);
-	check_call(old, tramp, task, state_off, n, 1, p, 0, 2000, what);
+	check_call(old, data, task, state_off, n, 1, p, 0, 2000, what);
 	snprintf(what, sizeof(what), "%s: idle-state task in transition runs new", f->name);
-	check_call(old, tramp, task, state_off, n, 1, p, -1, 1000, what);
+	check_call(old, data, task, state_off, n, 1, p, -1, 1000, what);
 	snprintf(what, sizeof(what), "%s: task not switched runs the original", f->name);
-	check_call(old, tramp, task, state_off, n, 1, ool, 0, orig, what);
+	check_call(old, data, task, state_off, n, 1, ool, 0, orig, what);
 	snprintf(what, sizeof(what), "%s: a nop patch runs the original", f->name);
-	check_call(old, tramp, task, state_off, ool, 0, p, 1, orig, what);
+	check_call(old, data, task, state_off, ool, 0, p, 1, orig, what);
 }
 
 int main(void)
 {
 	static const long state_offs[] = { 16, 2047, 2048, 3000, 70000 };
-	u8 *page = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE | PROT_EXEC,
+	u8 *page = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE | PROT_EXEC,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct klp_tramp_data *data = (void *)(page + 2 * PAGE);
+	unsigned long far = (unsigned long)page + (3UL << 31);
 	unsigned int i, j, where = ~0U;
 	const char *why = NULL;
 	u8 tramp[KLP_TRAMP_SIZE];
 
+	/* A trampoline that jumps astray kills the program: keep what it said. */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("KTAP version 1\n");
 	if (page == MAP_FAILED) {
 		printf("not ok 1 map an executable page\n0 passed, 1 failed\n");
@@ -194,19 +199,24 @@ int main(void)
 	for (i = 0; i < ARRAY_SIZE(forms); i++)
 		for (j = 0; j < ARRAY_SIZE(state_offs); j++)
 			check_form(&forms[i], page + (i * 5 + j) * SLOT / 2,
-				   page + PAGE + (i * 5 + j) * SLOT, state_offs[j]);
+				   page + PAGE + (i * 5 + j) * SLOT,
+				   data + i * 5 + j, state_offs[j]);
 
-	report(klp_tramp_gen(tramp, (unsigned long)page, 16, old_branch, 8,
-			     (unsigned long)page, &where, &why) == -EILSEQ &&
-	       where == 0 && why, "a branch in the displaced bytes is refused");
-	report(klp_tramp_gen(tramp, (unsigned long)page, -8, old_frame, 8,
-			     (unsigned long)page, &where, &why) == -EINVAL,
+	report(klp_tramp_gen(tramp, (unsigned long)page, (unsigned long)data,
+			     16, old_branch, 8, (unsigned long)page, &where,
+			     &why) == -EILSEQ && where == 0 && why,
+	       "a branch in the displaced bytes is refused");
+	report(klp_tramp_gen(tramp, (unsigned long)page, (unsigned long)data,
+			     -8, old_frame, 8, (unsigned long)page, &where,
+			     &why) == -EINVAL,
 	       "a negative patch_state offset is refused");
-	report(klp_tramp_gen(tramp, (unsigned long)page + (3UL << 31), 16,
-			     old_frame, 8, (unsigned long)page, &where,
-			     &why) == -ERANGE,
+	report(klp_tramp_gen(tramp, far, (unsigned long)data, 16, old_frame, 8,
+			     (unsigned long)page, &where, &why) == -ERANGE,
 	       "a trampoline out of the jump's reach is refused");
+	report(klp_tramp_gen(tramp, (unsigned long)page, far, 16, old_frame, 8,
+			     (unsigned long)page, &where, &why) == -ERANGE,
+	       "words out of the trampoline's reach are refused");
 	printf("1..%u\n", test_nr);
 	printf("%u passed, %u failed\n", passed, failed);
-	return failed || test_nr != ARRAY_SIZE(forms) * ARRAY_SIZE(state_offs) * 7 + 3;
+	return failed || test_nr != ARRAY_SIZE(forms) * ARRAY_SIZE(state_offs) * 7 + 4;
 }
