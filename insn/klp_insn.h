@@ -63,45 +63,35 @@ static inline bool klp_insn_jump_reaches(unsigned long from, unsigned long to)
 	return off >= KLP_JUMP_REACH_MIN && off < KLP_JUMP_REACH_END;
 }
 
-/* auipc rd, imm20: rd = pc + (imm20 << 12).  Poison if out of range. */
-static inline u32 klp_insn_gen_auipc(unsigned int rd, long imm20)
+/* A U-type instruction: @opcode rd, imm20.  Poison if out of range. */
+static inline u32 klp_insn_gen_utype(u32 opcode, unsigned int rd, long imm20)
 {
 	if (rd > KLP_REG_MAX || imm20 < KLP_U_IMM_MIN || imm20 > KLP_U_IMM_MAX)
 		return KLP_INSN_POISON;
 
 	return ((u32)(imm20 & KLP_U_IMM_MASK) << 12) |
-	       (rd << RVG_RD_OPOFF) | RVG_OPCODE_AUIPC;
+	       (rd << RVG_RD_OPOFF) | opcode;
 }
 
-/* jalr rd, imm12(rs1).  Poison if out of range. */
-static inline u32 klp_insn_gen_jalr(unsigned int rd, unsigned int rs1,
-				    long imm12)
+/* auipc rd, imm20: rd = pc + (imm20 << 12). */
+static inline u32 klp_insn_gen_auipc(unsigned int rd, long imm20)
 {
-	if (rd > KLP_REG_MAX || rs1 > KLP_REG_MAX ||
-	    imm12 < KLP_I_IMM_MIN || imm12 > KLP_I_IMM_MAX)
-		return KLP_INSN_POISON;
-
-	return ((u32)(imm12 & RV_I_IMM_11_0_MASK) << RV_I_IMM_11_0_OPOFF) |
-	       (rs1 << RVG_RS1_OPOFF) | RV_ENCODE_FUNCT3(JALR) |
-	       (rd << RVG_RD_OPOFF) | RVG_OPCODE_JALR;
+	return klp_insn_gen_utype(RVG_OPCODE_AUIPC, rd, imm20);
 }
 
-/* addi rd, rs1, imm12.  Poison if out of range. */
-static inline u32 klp_insn_gen_addi(unsigned int rd, unsigned int rs1,
-				    long imm12)
+/* lui rd, imm20. */
+static inline u32 klp_insn_gen_lui(unsigned int rd, long imm20)
 {
-	if (rd > KLP_REG_MAX || rs1 > KLP_REG_MAX ||
-	    imm12 < KLP_I_IMM_MIN || imm12 > KLP_I_IMM_MAX)
-		return KLP_INSN_POISON;
-
-	return ((u32)(imm12 & RV_I_IMM_11_0_MASK) << RV_I_IMM_11_0_OPOFF) |
-	       (rs1 << RVG_RS1_OPOFF) | (rd << RVG_RD_OPOFF) |
-	       KLP_OPCODE_OP_IMM;
+	return klp_insn_gen_utype(KLP_OPCODE_LUI, rd, imm20);
 }
 
-/* lbu, lw or ld (@funct3) rd, imm12(rs1).  Poison if out of range. */
-static inline u32 klp_insn_gen_load(unsigned int funct3, unsigned int rd,
-				    unsigned int rs1, long imm12)
+/*
+ * An I-type instruction: @opcode/@funct3 rd, rs1, imm12.  Poison if out
+ * of range.
+ */
+static inline u32 klp_insn_gen_itype(u32 opcode, unsigned int funct3,
+				     unsigned int rd, unsigned int rs1,
+				     long imm12)
 {
 	if (rd > KLP_REG_MAX || rs1 > KLP_REG_MAX ||
 	    imm12 < KLP_I_IMM_MIN || imm12 > KLP_I_IMM_MAX)
@@ -109,17 +99,29 @@ static inline u32 klp_insn_gen_load(unsigned int funct3, unsigned int rd,
 
 	return ((u32)(imm12 & RV_I_IMM_11_0_MASK) << RV_I_IMM_11_0_OPOFF) |
 	       (rs1 << RVG_RS1_OPOFF) | (funct3 << RV_INSN_FUNCT3_OPOFF) |
-	       (rd << RVG_RD_OPOFF) | KLP_OPCODE_LOAD;
+	       (rd << RVG_RD_OPOFF) | opcode;
 }
 
-/* lui rd, imm20.  Poison if out of range. */
-static inline u32 klp_insn_gen_lui(unsigned int rd, long imm20)
+/* jalr rd, imm12(rs1). */
+static inline u32 klp_insn_gen_jalr(unsigned int rd, unsigned int rs1,
+				    long imm12)
 {
-	if (rd > KLP_REG_MAX || imm20 < KLP_U_IMM_MIN || imm20 > KLP_U_IMM_MAX)
-		return KLP_INSN_POISON;
+	return klp_insn_gen_itype(RVG_OPCODE_JALR, RVG_FUNCT3_JALR, rd, rs1,
+				  imm12);
+}
 
-	return ((u32)(imm20 & KLP_U_IMM_MASK) << 12) |
-	       (rd << RVG_RD_OPOFF) | KLP_OPCODE_LUI;
+/* addi rd, rs1, imm12. */
+static inline u32 klp_insn_gen_addi(unsigned int rd, unsigned int rs1,
+				    long imm12)
+{
+	return klp_insn_gen_itype(KLP_OPCODE_OP_IMM, 0, rd, rs1, imm12);
+}
+
+/* lbu, lw or ld (@funct3) rd, imm12(rs1). */
+static inline u32 klp_insn_gen_load(unsigned int funct3, unsigned int rd,
+				    unsigned int rs1, long imm12)
+{
+	return klp_insn_gen_itype(KLP_OPCODE_LOAD, funct3, rd, rs1, imm12);
 }
 
 /* add rd, rs1, rs2.  Poison if a register is out of range. */

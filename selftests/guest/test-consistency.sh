@@ -231,22 +231,29 @@ test_zombie_task_does_not_block() {
 	wait
 }
 
+# patch_blocked_by KNOB COMM FUNC: the target's KNOB kthread (COMM) is in
+# FUNC; a patch of FUNC stays in transition and klp_try_switch_task's
+# debug line names the task.  $pid: the task; $before: FUNC's bytes.
+patch_blocked_by() {
+	echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes "$3")
+	echo 1 > $TARGET/"$1"
+	pid=$(pid_of "$2")
+	dmesg_mark
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
+		"target=$3 object=klp_test_target")" OK
+	sleep 1.5
+	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	expect "task named" "$(dmesg_new | grep -c "livepatch: klp_try_switch_task: $2:$pid is sleeping on function $3" | grep -c '^[1-9]')" 1
+}
+
 # A patch blocked by a sleeping kthread names it in dmesg (dynamic debug in
 # klp_try_switch_task); "force" then checks only the 8-byte jump window
 # and completes.  As upstream, forcing an enable does not pin the patch
 # module (forcing a disable does).
 test_blocked_patch_named_then_forced() {
-	echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control
-	insmod $MODS/klp_test_target.ko
-	before=$(text_bytes klp_target_busy)
-	echo 1 > $TARGET/sleep
-	pid=$(pid_of klp_sleeper)
-	dmesg_mark
-	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
-		"target=klp_target_busy object=klp_test_target")" OK
-	sleep 1.5
-	expect "task named" "$(dmesg_new | grep -c "livepatch: klp_try_switch_task: klp_sleeper:$pid is sleeping on function klp_target_busy" | grep -c '^[1-9]')" 1
-	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
+	patch_blocked_by sleep klp_sleeper klp_target_busy
 	expect "bytes unchanged" "$(text_bytes klp_target_busy)" "$before"
 	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
 	dmesg_mark
@@ -335,16 +342,7 @@ test_kretprobe_on_runnable_tasks_does_not_block() {
 # klp_try_switch_task's line and marked for the fake signals all the same.
 test_task_busy_only_inside_stop_machine_named() {
 	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
-	echo 'func klp_try_switch_task +p' > /sys/kernel/debug/dynamic_debug/control
-	insmod $MODS/klp_test_target.ko
-	echo 1 > $TARGET/spin
-	pid=$(pid_of klp_spinner)
-	dmesg_mark
-	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_param.ko \
-		"target=klp_target_spin object=klp_test_target")" OK
-	sleep 1.5
-	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
-	expect "task named" "$(dmesg_new | grep -c "livepatch: klp_try_switch_task: klp_spinner:$pid is sleeping on function klp_target_spin" | grep -c '^[1-9]')" 1
+	patch_blocked_by spin klp_spinner klp_target_spin
 	expect "task marked for the fake signal" "$(cat $TARGET/pending)" 1
 	echo 'func klp_try_switch_task -p' > /sys/kernel/debug/dynamic_debug/control
 	echo 1 > $TARGET/stop

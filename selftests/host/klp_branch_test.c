@@ -12,22 +12,12 @@
 #include <unistd.h>
 
 #include <asm/klp_insn.h>
+#include "assemble.h"
+#include "ktap.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_INSNS	600
 #define TEXT_MAX	(NR_INSNS * 4)
-
-static unsigned int passed, failed, test_nr;
-
-static void report(bool ok, const char *what, unsigned long addr)
-{
-	test_nr++;
-	printf("%s %u %s at 0x%lx\n", ok ? "ok" : "not ok", test_nr, what, addr);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* The forms emitted: branches and jumps to label %d, and filler. */
 static const struct {
@@ -64,38 +54,13 @@ static void emit(FILE *f, int i)
 	fprintf(f, forms[form].line, label);
 }
 
-/* Assemble the generated source and return the objdump listing. */
-static FILE *assemble(unsigned char *text, size_t *len)
+/* The whole program: NR_INSNS random lines. */
+static void write_source(FILE *f)
 {
-	char src[] = "/tmp/klp_branch_XXXXXX";
-	char cmd[512], obj[64], bin[64];
-	FILE *f;
-	int fd, i;
+	int i;
 
-	fd = mkstemp(src);
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	fprintf(f, "\t.option rvc\n\t.text\n");
 	for (i = 0; i < NR_INSNS; i++)
 		emit(f, i);
-	fclose(f);
-	snprintf(obj, sizeof(obj), "%s.o", src);
-	snprintf(bin, sizeof(bin), "%s.bin", src);
-	snprintf(cmd, sizeof(cmd),
-		 "riscv64-linux-gnu-as -march=rv64gc -mno-relax -o %s %s && riscv64-linux-gnu-objcopy -O binary -j .text %s %s",
-		 obj, src, obj, bin);
-	if (system(cmd))
-		return NULL;
-	f = fopen(bin, "rb");
-	if (!f)
-		return NULL;
-	*len = fread(text, 1, TEXT_MAX, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "riscv64-linux-gnu-objdump -d -M no-aliases %s; rm -f %s %s %s",
-		 obj, src, obj, bin);
-	return popen(cmd, "r");
 }
 
 int main(void)
@@ -111,7 +76,7 @@ int main(void)
 	FILE *dump;
 
 	srandom(4242);
-	dump = assemble(text, &len);
+	dump = assemble(write_source, text, TEXT_MAX, &len);
 	if (!dump) {
 		printf("not ok 1 assemble the test program\n0 passed, 1 failed\n");
 		return 1;
@@ -145,10 +110,8 @@ int main(void)
 		} else {
 			ok = ok && !klp_insn_branch_target(insn, addr, &target);
 		}
-		report(ok, mnem, addr);
+		ktap_report(ok, "%s at 0x%lx", mnem, addr);
 	}
 	pclose(dump);
-	printf("1..%u\n", test_nr);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed || test_nr < NR_INSNS ? 1 : 0;
+	return ktap_finish(NR_INSNS);
 }

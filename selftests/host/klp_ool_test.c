@@ -17,6 +17,8 @@
 
 #include <asm/klp_insn.h>
 #include <asm/klp_ool.h>
+#include "assemble.h"
+#include "ktap.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NR_ENTRIES	300
@@ -25,18 +27,6 @@
 #define FROM_BASE	0xffffffff80a01000UL
 #define TO_BASE		(FROM_BASE - 0x800000)	/* as a module nearby */
 #define LINE_MAX	256
-
-static unsigned int passed, failed, test_nr;
-
-static void report(bool ok, const char *what, unsigned long addr)
-{
-	test_nr++;
-	printf("%s %u %s at 0x%lx\n", ok ? "ok" : "not ok", test_nr, what, addr);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* The forms an entry is made of: those that move, and those that do not. */
 static const char * const forms[] = {
@@ -53,14 +43,10 @@ static const char * const forms[] = {
 };
 
 /* Each entry: random forms until 12 bytes at least, aligned apart. */
-static int write_source(const char *path)
+static void write_source(FILE *f)
 {
-	FILE *f = fopen(path, "w");
 	int i, size;
 
-	if (!f)
-		return -1;
-	fprintf(f, "\t.option rvc\n\t.text\n");
 	for (i = 0; i < NR_ENTRIES; i++) {
 		fprintf(f, "\t.balign %d\n", ENTRY_ALIGN);
 		for (size = 0; size < 12; ) {
@@ -76,7 +62,6 @@ static int write_source(const char *path)
 			}
 		}
 	}
-	return fclose(f);
 }
 
 struct insn_line {
@@ -219,41 +204,12 @@ static void check_entry(const u8 *text, const struct insn_line *l, int nr,
 	}
 	ret = klp_ool_copy(text, dlen, from, to, copy, &at, &why);
 	if (bad != ~0U)
-		report(ret == -EILSEQ && at == bad && why, "refused", from);
+		ktap_report(ret == -EILSEQ && at == bad && why,
+			    "refused at 0x%lx", from);
 	else
-		report(ret > 0 && ret <= KLP_OOL_MAX_SIZE &&
-		       copy_matches(copy, ret, l, moved, from, dlen, to),
-		       "copied", from);
-}
-
-static FILE *assemble(u8 *text, size_t *len)
-{
-	char src[] = "/tmp/klp_ool_XXXXXX";
-	char cmd[640], obj[64], bin[64];
-	int fd = mkstemp(src);
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	close(fd);
-	if (write_source(src))
-		return NULL;
-	snprintf(obj, sizeof(obj), "%s.o", src);
-	snprintf(bin, sizeof(bin), "%s.bin", src);
-	snprintf(cmd, sizeof(cmd),
-		 "riscv64-linux-gnu-as -march=rv64gc -mno-relax -o %s %s && riscv64-linux-gnu-objcopy -O binary -j .text %s %s",
-		 obj, src, obj, bin);
-	if (system(cmd))
-		return NULL;
-	f = fopen(bin, "rb");
-	if (!f)
-		return NULL;
-	*len = fread(text, 1, TEXT_MAX, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "riscv64-linux-gnu-objdump -d -M no-aliases %s; rm -f %s %s %s",
-		 obj, src, obj, bin);
-	return popen(cmd, "r");
+		ktap_report(ret > 0 && ret <= KLP_OOL_MAX_SIZE &&
+			    copy_matches(copy, ret, l, moved, from, dlen, to),
+			    "copied at 0x%lx", from);
 }
 
 /* A copy out of auipc's and the jump's reach is refused, not wrapped. */
@@ -265,12 +221,15 @@ static void check_reach(void)
 	unsigned int at;
 	const char *why;
 
-	report(klp_ool_copy(entry, 8, FROM_BASE, FROM_BASE - (1UL << 32),
-			    copy, &at, &why) == -ERANGE, "auipc out of reach",
-	       FROM_BASE);
-	report(klp_ool_copy(entry + 4, 4, FROM_BASE, FROM_BASE + (3UL << 31),
-			    copy, &at, &why) == -ERANGE, "jump back out of reach",
-	       FROM_BASE);
+	int near, back;
+
+	near = klp_ool_copy(entry, 8, FROM_BASE, FROM_BASE - (1UL << 32), copy,
+			    &at, &why);
+	back = klp_ool_copy(entry + 4, 4, FROM_BASE, FROM_BASE + (3UL << 31),
+			    copy, &at, &why);
+	ktap_report(near == -ERANGE, "auipc out of reach at 0x%lx", FROM_BASE);
+	ktap_report(back == -ERANGE, "jump back out of reach at 0x%lx",
+		    FROM_BASE);
 }
 
 int main(void)
@@ -282,7 +241,7 @@ int main(void)
 	FILE *dump;
 
 	srandom(4343);
-	dump = assemble(text, &len);
+	dump = assemble(write_source, text, TEXT_MAX, &len);
 	if (!dump) {
 		printf("not ok 1 assemble the test program\n0 passed, 1 failed\n");
 		return 1;
@@ -299,7 +258,5 @@ int main(void)
 			    FROM_BASE + base, TO_BASE + base / 2);
 	}
 	check_reach();
-	printf("1..%u\n", test_nr);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed || test_nr < NR_ENTRIES + 2 ? 1 : 0;
+	return ktap_finish(NR_ENTRIES + 2);
 }

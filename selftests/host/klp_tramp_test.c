@@ -20,21 +20,10 @@
 
 #include <asm/klp_tramp.h>
 #include "klp_tramp_test.h"
+#include "ktap.h"
 
 #define PAGE		4096
 #define SLOT		128
-
-static unsigned int passed, failed, test_nr;
-
-static void report(bool ok, const char *what)
-{
-	test_nr++;
-	printf("%s %u %s\n", ok ? "ok" : "not ok", test_nr, what);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /*
  * The old functions, copied elsewhere before use.  old_auipc returns
@@ -135,7 +124,7 @@ static void check_call(u8 *old, struct klp_tramp_data *data, char *task,
 	got = call_with_tp((unsigned long)old, task);
 	snprintf(desc, sizeof(desc), "%s, patch_state at %ld (got %ld, expected %ld)",
 		 what, state_off, got, want);
-	report(got == want, desc);
+	ktap_report(got == want, "%s", desc);
 }
 
 /* One old function, one patch_state offset: every choice the trampoline makes. */
@@ -157,7 +146,7 @@ static void check_form(const struct old_form *f, u8 *old, u8 *tramp,
 			    state_off, old, f->displaced, (unsigned long)old,
 			    &where, &why);
 	snprintf(what, sizeof(what), "%s: trampoline generated", f->name);
-	report(!ret, what);
+	ktap_report(!ret, "%s", what);
 	if (ret)
 		return;
 	klp_insn_gen_jump((unsigned long)old, (unsigned long)tramp, jump);
@@ -188,6 +177,7 @@ int main(void)
 	unsigned int i, j, where = ~0U;
 	const char *why = NULL;
 	u8 tramp[KLP_TRAMP_SIZE];
+	int ret;
 
 	/* A trampoline that jumps astray kills the program: keep what it said. */
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -202,21 +192,20 @@ int main(void)
 				   page + PAGE + (i * 5 + j) * SLOT,
 				   data + i * 5 + j, state_offs[j]);
 
-	report(klp_tramp_gen(tramp, (unsigned long)page, (unsigned long)data,
-			     16, old_branch, 8, (unsigned long)page, &where,
-			     &why) == -EILSEQ && where == 0 && why,
-	       "a branch in the displaced bytes is refused");
-	report(klp_tramp_gen(tramp, (unsigned long)page, (unsigned long)data,
-			     -8, old_frame, 8, (unsigned long)page, &where,
-			     &why) == -EINVAL,
-	       "a negative patch_state offset is refused");
-	report(klp_tramp_gen(tramp, far, (unsigned long)data, 16, old_frame, 8,
-			     (unsigned long)page, &where, &why) == -ERANGE,
-	       "a trampoline out of the jump's reach is refused");
-	report(klp_tramp_gen(tramp, (unsigned long)page, far, 16, old_frame, 8,
-			     (unsigned long)page, &where, &why) == -ERANGE,
-	       "words out of the trampoline's reach are refused");
-	printf("1..%u\n", test_nr);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed || test_nr != ARRAY_SIZE(forms) * ARRAY_SIZE(state_offs) * 7 + 4;
+	ret = klp_tramp_gen(tramp, (unsigned long)page, (unsigned long)data, 16,
+			    old_branch, 8, (unsigned long)page, &where, &why);
+	ktap_report(ret == -EILSEQ && where == 0 && why,
+		    "a branch in the displaced bytes is refused");
+	ret = klp_tramp_gen(tramp, (unsigned long)page, (unsigned long)data, -8,
+			    old_frame, 8, (unsigned long)page, &where, &why);
+	ktap_report(ret == -EINVAL, "a negative patch_state offset is refused");
+	ret = klp_tramp_gen(tramp, far, (unsigned long)data, 16, old_frame, 8,
+			    (unsigned long)page, &where, &why);
+	ktap_report(ret == -ERANGE,
+		    "a trampoline out of the jump's reach is refused");
+	ret = klp_tramp_gen(tramp, (unsigned long)page, far, 16, old_frame, 8,
+			    (unsigned long)page, &where, &why);
+	ktap_report(ret == -ERANGE,
+		    "words out of the trampoline's reach are refused");
+	return ktap_finish(ARRAY_SIZE(forms) * ARRAY_SIZE(state_offs) * 7 + 4);
 }
