@@ -25,7 +25,16 @@ struct klp_plan {
 
 struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 				bool force, bool new_code_reached);
+struct klp_plan *klp_plan_alloc(unsigned int nr_writes, unsigned int nr_ranges);
+void klp_plan_add_range(struct klp_plan *plan, unsigned long start,
+			unsigned long end, const char *name);
+void klp_plan_sort_ranges(struct klp_busy_set *busy);
 void klp_plan_free(struct klp_plan *plan);
+
+struct klp_ops;
+extern struct list_head klp_ops_list;
+struct klp_ops *klp_new_ops(struct klp_func *func);
+void klp_free_ops(struct klp_ops *ops);
 
 /**
  * struct klp_stop_stats - what one stop_machine of live patching cost
@@ -80,8 +89,18 @@ void klp_stop_machine_last(struct klp_stop_stats *stats);
 
 typedef int (*klp_task_walk_fn)(struct task_struct *task, void *arg);
 
+/**
+ * struct klp_prepass_check - one task checked before the machine stops
+ * @busy:	the code it may not be in
+ * @name:	where it was found, if it was
+ */
+struct klp_prepass_check {
+	const struct klp_busy_set *busy;
+	const char *name;
+};
+
 void klp_recheck_begin(void);
-void klp_recheck_note(struct task_struct *task);
+int klp_prepass_check_task(struct task_struct *task, void *arg);
 bool klp_recheck_all(bool naive, struct klp_stop_stats *stats);
 int klp_recheck_walk(klp_task_walk_fn fn, void *arg);
 int klp_recheck_walk_exiting(klp_task_walk_fn fn, void *arg);

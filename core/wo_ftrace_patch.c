@@ -1,60 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * wo_ftrace_patch.c - per-function state of live patching without ftrace
+ * wo_ftrace_patch.c - the function stacks of the all-at-once model of
+ * live patching without ftrace
  *
- * Replaces the ftrace backend (patch.c) behind the same interface.  Each
- * replaced function has one klp_ops: the stack of klp_funcs that replace
- * it (newest on top) and the arch site, which knows the original bytes
- * and what the entry leads to now.  klp_patch_object() and
- * klp_unpatch_object() only change the stacks; the text changes in
+ * Replaces the ftrace backend (patch.c) behind the same interface.
+ * klp_patch_object() and klp_unpatch_object() only change the stacks of
+ * the klp_ops (wo_ftrace_ops.c); the text changes in
  * klp_try_complete_transition(), from a plan rebuilt from the stacks on
  * every attempt.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
-#include <linux/kprobes.h>
 #include <linux/livepatch.h>
 #include <linux/list.h>
 #include <linux/module.h>
-#include <linux/slab.h>
-#include <linux/sort.h>
 #include "core.h"
 #include "patch.h"
 #include "transition.h"
 #include "wo_ftrace.h"
-
-/* Changed with klp_mutex and kprobes_lock() held: either lock reads it. */
-static LIST_HEAD(klp_ops);
-
-struct klp_ops *klp_find_ops(void *old_func)
-{
-	struct klp_ops *ops;
-
-	list_for_each_entry(ops, &klp_ops, node)
-		if (ops->site.func == (unsigned long)old_func)
-			return ops;
-	return NULL;
-}
-
-/*
- * May a kprobe go at @addr?  Not inside the original instructions a jump
- * of a function we own (patched or about to be) overlaps (-EBUSY), nor
- * off an original instruction boundary of that function (-EILSEQ).
- * Called by register_kprobe() with kprobe_mutex held.
- */
-int klp_wo_ftrace_check_kprobe(void *addr)
-{
-	struct klp_ops *ops;
-	int ret;
-
-	list_for_each_entry(ops, &klp_ops, node) {
-		ret = arch_klp_check_kprobe(&ops->site, (unsigned long)addr);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
 
 /*
  * What the entry of @ops leads to once every task is in @state: the newest
@@ -137,46 +101,9 @@ static void klp_unpatch_func(struct klp_func *func)
 		return;
 
 	list_del_rcu(&func->stack_node);
-	if (list_empty(&ops->func_stack)) {
-		kprobes_lock();
-		list_del(&ops->node);
-		kprobes_unlock();
-		kfree(ops);
-	}
+	if (list_empty(&ops->func_stack))
+		klp_free_ops(ops);
 	func->patched = false;
-}
-
-/*
- * The first user of an old function: refuse it, or save its entry and
- * reserve it against kprobes, both under kprobes_lock() so that no
- * kprobe arrives in between.
- */
-static struct klp_ops *klp_new_ops(struct klp_func *func)
-{
-	struct klp_ops *ops;
-	int ret;
-
-	ops = kzalloc(sizeof(*ops), GFP_KERNEL);
-	if (!ops)
-		return ERR_PTR(-ENOMEM);
-	INIT_LIST_HEAD(&ops->func_stack);
-
-	kprobes_lock();
-	ret = klp_check_patchable((unsigned long)func->old_func,
-				  func->old_size, func->old_name);
-	if (!ret)
-		ret = arch_klp_init_site(&ops->site,
-					 (unsigned long)func->old_func,
-					 func->old_size, func->old_name);
-	if (!ret)
-		list_add(&ops->node, &klp_ops);
-	kprobes_unlock();
-
-	if (ret) {
-		kfree(ops);
-		return ERR_PTR(ret);
-	}
-	return ops;
 }
 
 /*
@@ -283,54 +210,6 @@ void klp_unpatch_objects_dynamic(struct klp_patch *patch)
 	__klp_unpatch_objects(patch, true);
 }
 
-static void klp_plan_add_range(struct klp_plan *plan, unsigned long start,
-			       unsigned long end, const char *name)
-{
-	struct klp_busy_range *r = &plan->busy.range[plan->busy.nr++];
-
-	r->start = start;
-	r->end = end;
-	r->name = name;
-}
-
-static int klp_range_cmp(const void *a, const void *b)
-{
-	const struct klp_busy_range *ra = a, *rb = b;
-
-	if (ra->start != rb->start)
-		return ra->start < rb->start ? -1 : 1;
-	return 0;
-}
-
-/*
- * Sort the ranges and merge those that overlap (a jump window lies inside
- * its function), so that the walk inside stop_machine finds a pc with a
- * binary search.  A merged range keeps the name of its first part.
- */
-static void klp_plan_sort_ranges(struct klp_busy_set *busy)
-{
-	unsigned int i, n = 0;
-
-	sort(busy->range, busy->nr, sizeof(*busy->range), klp_range_cmp, NULL);
-	for (i = 0; i < busy->nr; i++) {
-		const struct klp_busy_range *r = &busy->range[i];
-
-		if (n && r->start < busy->range[n - 1].end)
-			busy->range[n - 1].end = max(busy->range[n - 1].end,
-						     r->end);
-		else
-			busy->range[n++] = *r;
-	}
-	busy->nr = n;
-}
-
-void klp_plan_free(struct klp_plan *plan)
-{
-	kfree(plan->writes);
-	kfree(plan->busy.range);
-	kfree(plan);
-}
-
 /*
  * Everything one attempt needs, computed before the machine is stopped:
  * for each entry that must change to bring every task to @state, the
@@ -351,24 +230,19 @@ struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 	struct klp_func *func;
 	struct klp_plan *plan;
 	struct klp_ops *ops;
-	int ret = -ENOMEM;
+	int ret;
 
-	list_for_each_entry(ops, &klp_ops, node)
+	list_for_each_entry(ops, &klp_ops_list, node)
 		nr_ops++;
 	klp_for_each_object(patch, obj)
 		klp_for_each_func(obj, func)
 			nr_funcs++;
 
-	plan = kzalloc(sizeof(*plan), GFP_KERNEL);
+	plan = klp_plan_alloc(nr_ops, 2 * nr_ops + nr_funcs);
 	if (!plan)
 		return ERR_PTR(-ENOMEM);
-	plan->writes = kcalloc(nr_ops, sizeof(*plan->writes), GFP_KERNEL);
-	plan->busy.range = kcalloc(2 * nr_ops + nr_funcs,
-				   sizeof(*plan->busy.range), GFP_KERNEL);
-	if ((nr_ops && !plan->writes) || !plan->busy.range)
-		goto err;
 
-	list_for_each_entry(ops, &klp_ops, node) {
+	list_for_each_entry(ops, &klp_ops_list, node) {
 		struct klp_busy_range code;
 		unsigned long target = klp_ops_target(ops, state);
 

@@ -182,31 +182,6 @@ void klp_update_patch_state(struct task_struct *task)
 	clear_tsk_thread_flag(task, TIF_PATCH_PENDING);
 }
 
-struct klp_task_check {
-	struct klp_plan *plan;
-	const char *old_name;
-};
-
-static int klp_check_sleeping_task(struct task_struct *task, void *arg)
-{
-	struct klp_task_check *check = arg;
-	struct klp_plan *plan = check->plan;
-
-	if (task == current)
-		return klp_check_current_calltrace(&plan->busy,
-						   &check->old_name);
-	/*
-	 * Running, or still switching out (its saved registers are not
-	 * final): walked again with the machine stopped.  The acquire pairs
-	 * with the release that clears on_cpu once it is switched out.
-	 */
-	if (task_curr(task) || smp_load_acquire(&task->on_cpu)) {
-		klp_recheck_note(task);
-		return -EINPROGRESS;
-	}
-	return klp_check_calltrace(task, &plan->busy, &check->old_name);
-}
-
 /*
  * Is @task inside code the plan changes?  Asked in the first pass of an
  * attempt, before stopping the machine, or told by the check inside
@@ -217,16 +192,16 @@ static bool klp_try_switch_task(struct task_struct *task,
 				struct klp_plan *plan,
 				const struct klp_blocker *found)
 {
-	struct klp_task_check check = { .plan = plan };
+	struct klp_prepass_check check = { .busy = &plan->busy };
 	int ret;
 
 	if (found) {
 		ret = found->ret;
-		check.old_name = found->name;
+		check.name = found->name;
 	} else if (task == current) {
-		ret = klp_check_sleeping_task(task, &check);
+		ret = klp_prepass_check_task(task, &check);
 	} else {
-		ret = task_call_func(task, klp_check_sleeping_task, &check);
+		ret = task_call_func(task, klp_prepass_check_task, &check);
 	}
 
 	switch (ret) {
@@ -241,7 +216,7 @@ static bool klp_try_switch_task(struct task_struct *task,
 		break;
 	case -EADDRINUSE:
 		pr_debug("%s: %s:%d is sleeping on function %s\n",
-			 __func__, task->comm, task->pid, check.old_name);
+			 __func__, task->comm, task->pid, check.name);
 		break;
 	default:
 		pr_debug("%s: Unknown error code (%d) when trying to switch %s:%d\n",

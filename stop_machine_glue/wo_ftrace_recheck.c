@@ -214,13 +214,34 @@ void klp_recheck_begin(void)
 }
 
 /* The pre-pass could not walk @task (it runs): walk it inside stop_machine. */
-void klp_recheck_note(struct task_struct *task)
+static void klp_recheck_note(struct task_struct *task)
 {
 	unsigned long flags;
 
 	local_irq_save(flags);
 	klp_switch_log_add(task);
 	local_irq_restore(flags);
+}
+
+/*
+ * The pre-pass check of @task (@arg: a struct klp_prepass_check), on
+ * current or under task_call_func().  Returns 0, -EADDRINUSE or -EINVAL
+ * from the walk, or -EINPROGRESS for a task that runs or is still
+ * switching out (its saved registers are not final): it is walked again
+ * with the machine stopped.  The acquire pairs with the release that
+ * clears on_cpu once it is switched out.
+ */
+int klp_prepass_check_task(struct task_struct *task, void *arg)
+{
+	struct klp_prepass_check *check = arg;
+
+	if (task == current)
+		return klp_check_current_calltrace(check->busy, &check->name);
+	if (task_curr(task) || smp_load_acquire(&task->on_cpu)) {
+		klp_recheck_note(task);
+		return -EINPROGRESS;
+	}
+	return klp_check_calltrace(task, check->busy, &check->name);
 }
 
 /*

@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/elf.h>
+#include <linux/execmem.h>
 #include <linux/extable.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
@@ -23,12 +24,14 @@
 #include <linux/livepatch_wo_ftrace.h>
 #include <linux/module.h>
 #include <linux/rethook.h>
+#include <linux/set_memory.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/cacheflush.h>
+#include <asm/klp_tramp.h>
 #include <asm/livepatch.h>
 #include <asm/patch.h>
 #include <asm/ptrace.h>
@@ -293,6 +296,67 @@ int arch_klp_write_now(struct klp_site_write *w)
 	return ret;
 }
 
+#ifdef CONFIG_LIVEPATCH_WO_FTRACE_PER_TASK
+/*
+ * Make the per-task model's trampoline of @site (asm/klp_tramp.h): a page
+ * of code, read-only and executable once written, and behind it a page
+ * for the words it reads, both in the module area so that the entry's
+ * jump and the trampoline's auipc reach them.  The out-of-line copy takes
+ * the original instructions the jump displaces; one that cannot run
+ * elsewhere is refused with one dmesg line naming it.  Called with
+ * klp_mutex held, before the entry leads there.
+ */
+int arch_klp_tramp_alloc(struct arch_klp_site *site)
+{
+	unsigned int len = site->reserved_end - site->addr, where = 0;
+	u8 text[KLP_JUMP_SIZE + 2], code[KLP_TRAMP_SIZE];
+	const char *why = "";
+	void *mem;
+	int ret;
+
+	memcpy(text, site->saved, KLP_JUMP_SIZE);
+	if (len > KLP_JUMP_SIZE &&
+	    copy_from_kernel_nofault(text + KLP_JUMP_SIZE,
+				     (void *)site->addr + KLP_JUMP_SIZE,
+				     len - KLP_JUMP_SIZE))
+		return -EFAULT;
+	mem = execmem_alloc(EXECMEM_MODULE_TEXT, 2 * PAGE_SIZE);
+	if (!mem)
+		return -ENOMEM;
+	ret = klp_tramp_gen(code, (unsigned long)mem,
+			    (unsigned long)mem + PAGE_SIZE,
+			    offsetof(struct task_struct, patch_state), text, len,
+			    site->addr, &where, &why);
+	if (ret == -EILSEQ)
+		pr_err("%s: the instruction at +%u cannot run out of line in the per-task model: %s\n",
+		       site->name, where, why);
+	else if (ret)
+		pr_err("%s: no trampoline within the jump's reach\n",
+		       site->name);
+	if (!ret) {
+		memcpy(mem, code, sizeof(code));
+		flush_icache_range((unsigned long)mem,
+				   (unsigned long)mem + sizeof(code));
+		ret = set_memory_rox((unsigned long)mem, 1);
+	}
+	if (ret) {
+		execmem_free(mem);
+		return ret;
+	}
+	site->tramp = (unsigned long)mem;
+	site->data = mem + PAGE_SIZE;
+	return 0;
+}
+
+/* No task can be in the trampoline of @site any more, nor reach it. */
+void arch_klp_tramp_free(struct arch_klp_site *site)
+{
+	execmem_free((void *)site->tramp);
+	site->tramp = 0;
+	site->data = NULL;
+}
+#endif
+
 /*
  * Is @pc inside one of the ranges?  Most return addresses on a stack lie
  * outside all of them (the scheduler, the caller's subsystem), so the
@@ -430,7 +494,8 @@ NOKPROBE_SYMBOL(klp_fp_valid);
  * @consume every return address, and at an exception frame both the
  * interrupted pc and the ra register: a frameless function does not save
  * ra, so its caller is only seen there.  A walk that stops before the
- * stack's bottom (the pt_regs at its top) is unreliable.  A return address
+ * stack's bottom (the pt_regs at its top), or that finds code interrupted
+ * outside kernel text, is unreliable.  A return address
  * a kretprobe or the graph tracer took is replaced by the real one.
  *
  * Returns 0, -EADDRINUSE (@consume returned false) or -EINVAL.
@@ -487,6 +552,13 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 				return -EADDRINUSE;
 			pc = regs->epc;
 			fp = regs->s0;
+			/*
+			 * Interrupted outside kernel text: in a per-task
+			 * trampoline (the old function's first instructions
+			 * out of line), a kprobe's slot or BPF code.
+			 */
+			if (!__kernel_text_address(pc))
+				return -EINVAL;
 			continue;
 		}
 		/* The first frame of a hart (head.S) returns nowhere. */

@@ -12,6 +12,7 @@
 struct task_struct;
 struct klp_busy_set;
 struct klp_site_write;
+struct klp_tramp_data;
 
 /* Bounds of the exception entry code (entry.S), for the stack walk. */
 asmlinkage void handle_exception(void);
@@ -32,6 +33,9 @@ extern struct exception_table_entry __stop___ex_table[];
  * @saved:	the bytes the jump overwrites, restored on unpatch
  * @target:	where the bytes at @addr lead now: 0 for the original bytes
  *		(kept by the writer, under text_mutex)
+ * @tramp:	per-task model: the trampoline the entry leads to while
+ *		patched (asm/klp_tramp.h), 0 before it is made
+ * @data:	per-task model: what the trampoline reads
  */
 struct arch_klp_site {
 	unsigned long func;
@@ -41,6 +45,10 @@ struct arch_klp_site {
 	const char *name;
 	u8 saved[KLP_JUMP_SIZE];
 	unsigned long target;
+#ifdef CONFIG_LIVEPATCH_WO_FTRACE_PER_TASK
+	unsigned long tramp;
+	struct klp_tramp_data *data;
+#endif
 };
 
 unsigned long arch_klp_site_addr(unsigned long func);
@@ -52,6 +60,8 @@ int arch_klp_init_site(struct arch_klp_site *site, unsigned long func,
 int arch_klp_prepare_write(struct klp_site_write *w,
 			   struct arch_klp_site *site, unsigned long target);
 int arch_klp_write_now(struct klp_site_write *w);
+int arch_klp_tramp_alloc(struct arch_klp_site *site);
+void arch_klp_tramp_free(struct arch_klp_site *site);
 int arch_klp_check_kprobe(const struct arch_klp_site *site, unsigned long addr);
 
 int klp_check_calltrace(struct task_struct *task,
