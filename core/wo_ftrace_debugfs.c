@@ -7,6 +7,7 @@
  *                        stacks, verify: the entries' bytes, write) and
  *                        what it did
  *   memory               what is kept per patched function
+ *   model                "all-at-once" or "per-task": when tasks switch
  * With CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS (test and bench kernels):
  *   naive                1: walk every task inside stop_machine and scan
  *                        the ranges linearly, as a naive port would
@@ -63,9 +64,20 @@ static int klp_memory_show(struct seq_file *m, void *v)
 	seq_printf(m, "per_function_bytes %zu\n", bytes);
 	seq_printf(m, "per_function_slab_bytes %zu\n",
 		   kmalloc_size_roundup(bytes));
+	if (IS_ENABLED(CONFIG_LIVEPATCH_WO_FTRACE_PER_TASK))
+		seq_printf(m, "per_function_trampoline_bytes %lu\n",
+			   2 * PAGE_SIZE);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(klp_memory);
+
+static int klp_model_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, IS_ENABLED(CONFIG_LIVEPATCH_WO_FTRACE_PER_TASK) ?
+		 "per-task\n" : "all-at-once\n");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(klp_model);
 
 #ifdef CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS
 enum klp_gate_state { KLP_GATE_OFF, KLP_GATE_ARMED, KLP_GATE_WAITING };
@@ -203,6 +215,7 @@ static int __init klp_wo_ftrace_debugfs_init(void)
 
 	debugfs_create_file("last_stop", 0400, dir, NULL, &klp_last_stop_fops);
 	debugfs_create_file("memory", 0400, dir, NULL, &klp_memory_fops);
+	debugfs_create_file("model", 0444, dir, NULL, &klp_model_fops);
 	klp_test_knobs_init(dir);
 	return 0;
 }

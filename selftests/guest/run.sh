@@ -14,7 +14,15 @@ test_no_kernel_warnings() {
 }
 
 insmod $MODS/klp_test_peek.ko
-echo "# on $(nproc) harts, Linux $(uname -r)"
+model=$(cat /sys/kernel/debug/livepatch_wo_ftrace/model)
+echo "# on $(nproc) harts, Linux $(uname -r), the $model model"
+# Every test but those whose comment says "# <other model> model only".
 # shellcheck disable=SC2046
-run_tests $(sed -n 's/^\(test_[a-z0-9_]*\)() {$/\1/p' /tests/test-*.sh) \
+run_tests $(awk -v model="$model" '
+	/^# [a-z-]* model only$/ { only = $2 }
+	/^test_[a-z0-9_]*\(\) \{$/ {
+		if (only == "" || only == model)
+			print substr($1, 1, index($1, "(") - 1)
+	}
+	!/^#/ { only = "" }' /tests/test-*.sh) \
 	test_no_kernel_warnings

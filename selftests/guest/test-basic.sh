@@ -129,6 +129,7 @@ test_stacked_patches_on_one_function() {
 # A module that loads while a patch of it is being disabled runs the
 # patch's version, as every task that has not switched does; once the
 # disable completes, the original.
+# all-at-once model only
 test_module_loaded_during_pending_disable_gets_patch() {
 	cmdline=$(cat /proc/cmdline)
 	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_pending.ko hold=1)" OK

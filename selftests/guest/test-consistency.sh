@@ -6,6 +6,7 @@
 
 # A kthread sleeps in klp_target_busy(): the patch waits in transition with
 # nothing written, and completes by itself once the thread has left.
+# all-at-once model only
 test_patch_waits_for_sleeping_kthread() {
 	insmod $MODS/klp_test_target.ko
 	before=$(text_bytes klp_target_busy)
@@ -36,6 +37,7 @@ test_patch_waits_for_sleeping_kthread() {
 # machine is stopped, a kthread that existed all along enters it.  The
 # check inside stop_machine walks only tasks switched out since the
 # pre-pass: it must see this one, write nothing, and say so in last_stop.
+# all-at-once model only
 test_task_entering_after_prepass_blocks() {
 	gate=$KLPDBG/gate_after_prepass
 	insmod $MODS/klp_test_target.ko
@@ -139,6 +141,7 @@ test_patch_waits_for_frameless_callee() {
 # address into klp_target_busy() by its trampoline: the walk finds the real
 # one in the task's rethook list, so the patch waits until the thread has
 # left (and does not wait for other tasks under the same kretprobe).
+# all-at-once model only
 test_kretprobe_hiding_caller_blocks() {
 	insmod $MODS/klp_test_target.ko
 	expect "kretprobe" \
@@ -188,6 +191,7 @@ disable_waits_for_held_task() {
 
 # Disabling waits while a task is inside the new function (its module
 # could be removed under it), and completes once the task has left.
+# all-at-once model only
 test_disable_waits_for_task_in_new_function() {
 	hold_task_in_new_function
 	disable_waits_for_held_task "$(sym_addr livepatch_klp_target_busy)" "$before"
@@ -198,6 +202,7 @@ test_disable_waits_for_task_in_new_function() {
 # but a task may still be in its new function (it entered before a forced
 # patch went on top): the disable waits for that task too, or the module
 # could be removed under it.
+# all-at-once model only
 test_disable_of_middle_patch_waits_for_its_task() {
 	hold_task_in_new_function
 	expect "insmod patch on top" "$(klp_insmod $MODS/klp_test_patch_param.ko \
@@ -252,6 +257,7 @@ patch_blocked_by() {
 # klp_try_switch_task); "force" then checks only the 8-byte jump window
 # and completes.  As upstream, forcing an enable does not pin the patch
 # module (forcing a disable does).
+# all-at-once model only
 test_blocked_patch_named_then_forced() {
 	patch_blocked_by sleep klp_sleeper klp_target_busy
 	expect "bytes unchanged" "$(text_bytes klp_target_busy)" "$before"
@@ -277,6 +283,7 @@ livepatch: 'klp_test_patch_param': patching complete"
 # splice_pipe) and waits in the patch's new function.  Disabling the
 # patch waits for it, although it is on no task list, and the patch
 # module goes only once it has left.
+# all-at-once model only
 test_disable_waits_for_exiting_task() {
 	insmod $MODS/klp_test_target.ko
 	before=$(text_bytes klp_target_busy)
@@ -293,6 +300,7 @@ test_disable_waits_for_exiting_task() {
 
 # A patch that a task with an unreliable stack keeps in transition wrote
 # nothing: writing 0 to enabled reverses it at once, whatever the stacks.
+# all-at-once model only
 test_pending_patch_blocked_by_unreliable_stack_reversed() {
 	insmod $MODS/klp_test_target.ko
 	before=$(text_bytes klp_target_answer)
@@ -358,6 +366,7 @@ test_task_busy_only_inside_stop_machine_named() {
 # ran was switched out and logged.  Only an overflowing log forces it.
 # The attempt is held between its pre-pass and stop_machine while two
 # shells fork as fast as they can.
+# all-at-once model only
 test_fork_storm_does_not_force_full_scan() {
 	gate=$KLPDBG/gate_after_prepass
 	storms=

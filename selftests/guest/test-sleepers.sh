@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# A patch of a function tasks sleep in: do_wait(), where a parent waits for
+# its child (klp_test_do_wait.ko, built by klpmake).  In the per-task model
+# a waiting parent switches once upstream's fake signal (after 15 s) takes
+# it through the exit to user mode, and its restarted wait4() sleeps in the
+# new function; in the all-at-once model a waiting parent holds the patch
+# in transition for as long as it waits.
+# Sourced by run.sh; each test_* function is one test.
+
+DO_WAIT=/sys/module/klp_test_do_wait/parameters
+
+# wait_s SECONDS CONDITION: until CONDITION holds, SECONDS at most.
+wait_s() {
+	end=$(($(date +%s) + $1))
+	while ! eval "$2" && [ "$(date +%s)" -lt "$end" ]; do
+		sleep 0.5
+	done
+}
+
+# sleeping_in FUNCTION PID...: how many of the tasks sleep in FUNCTION.
+sleeping_in() {
+	f=$1
+	shift
+	n=0
+	for p; do
+		[ "$(cat /proc/"$p"/wchan 2>/dev/null)" = "$f" ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# disable_do_wait_patch: a waiting task may now sleep in the new do_wait:
+# the disable completes after the fake signal too.
+disable_do_wait_patch() {
+	echo 0 > $KLP/klp_test_do_wait/enabled
+	wait_s 40 '[ ! -d $KLP/klp_test_do_wait ]'
+	expect "disabled" "$(ls $KLP)" ""
+	rmmod klp_test_do_wait
+}
+
+# A shell waits in do_wait() for a child that lives 60 s while do_wait()
+# is patched.  The exit status reaches it either way, without EINTR.
+test_do_wait_patched_while_a_parent_waits_60s() {
+	rm -f /tmp/waited
+	sh -c 'sh -c "sleep 60; exit 7"; echo "status $?" > /tmp/waited' &
+	parent=$!
+	wait_s 5 '[ "$(sleeping_in do_wait $parent)" = 1 ]'
+	expect "parent waits in do_wait" "$(sleeping_in do_wait $parent)" 1
+
+	dmesg_mark
+	start=$(date +%s)
+	expect "insmod" "$(klp_insmod $MODS/klp_test_do_wait.ko)" OK
+	if [ "$model" = per-task ]; then
+		wait_s 40 '[ "$(cat $KLP/klp_test_do_wait/transition)" = 0 ]'
+		echo "# per-task: patching complete after $(($(date +%s) - start)) s"
+		expect "transition" "$(cat $KLP/klp_test_do_wait/transition)" 0
+		expect "child still running" "$(cat /tmp/waited 2>/dev/null)" ""
+		expect "parent waits in the new do_wait" \
+			"$(sleeping_in livepatch_do_wait $parent)" 1
+		expect_log "log" \
+"livepatch: enabling patch 'klp_test_do_wait'
+livepatch: 'klp_test_do_wait': starting patching transition
+livepatch: signaling remaining tasks
+livepatch: 'klp_test_do_wait': patching complete"
+	else
+		sleep 20
+		echo "# all-at-once: still in transition after 20 s"
+		expect "still in transition after the fake signal" \
+			"$(cat $KLP/klp_test_do_wait/transition)" 1
+		expect "parent still in the old do_wait" \
+			"$(sleeping_in do_wait $parent)" 1
+	fi
+	wait $parent
+	expect "the child's status reached its parent" "$(cat /tmp/waited)" \
+		"status 7"
+	[ "$model" = per-task ] &&
+		expect_ne "calls of the new do_wait" "$(cat $DO_WAIT/calls)" 0
+	disable_do_wait_patch
+}
+
+# A hundred parents wait in do_wait() for children that wait for a FIFO
+# writer; a patch of do_wait() completes, every parent then sleeps in the
+# new function and gets its child's exit status.
+# per-task model only
+test_do_wait_patched_while_100_parents_wait() {
+	rm -rf /tmp/sleepers
+	mkdir /tmp/sleepers
+	mkfifo /tmp/sleepers/go
+	parents=
+	i=0
+	while [ $i -lt 100 ]; do
+		sh -c "sh -c 'read x < /tmp/sleepers/go; exit $((i % 50 + 1))'; echo \$? > /tmp/sleepers/$i" &
+		parents="$parents $!"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	wait_s 20 '[ "$(sleeping_in do_wait $parents)" = 100 ]'
+	# shellcheck disable=SC2086
+	expect "parents in do_wait" "$(sleeping_in do_wait $parents)" 100
+
+	start=$(date +%s)
+	expect "insmod" "$(klp_insmod $MODS/klp_test_do_wait.ko)" OK
+	wait_s 40 '[ "$(cat $KLP/klp_test_do_wait/transition)" = 0 ]'
+	echo "# per-task: patching complete after $(($(date +%s) - start)) s"
+	expect "transition" "$(cat $KLP/klp_test_do_wait/transition)" 0
+	# shellcheck disable=SC2086
+	expect "parents in the new do_wait" \
+		"$(sleeping_in livepatch_do_wait $parents)" 100
+
+	echo go > /tmp/sleepers/go
+	# shellcheck disable=SC2086
+	wait $parents
+	bad=0
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(cat /tmp/sleepers/$i 2>/dev/null)" = $((i % 50 + 1)) ] ||
+			bad=$((bad + 1))
+		i=$((i + 1))
+	done
+	expect "parents without their child's status" $bad 0
+	disable_do_wait_patch
+}
