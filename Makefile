@@ -13,7 +13,8 @@
 # KSRC=/path/to/tree builds against another kernel tree (patched in place).
 # FLAVOUR=preempt builds and tests the kernel with qemu/preempt.config on
 # top (full preemption, lockdep), in its own tree, booted on AIA;
-# FLAVOUR=ftrace with qemu/ftrace.config (the function tracer).
+# FLAVOUR=ftrace with qemu/ftrace.config (the function tracer);
+# FLAVOUR=per-task with qemu/per-task.config (the per-task model).
 
 REPO      := $(CURDIR)
 BUILD     := $(REPO)/build
@@ -38,7 +39,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	qemu-system-misc qemu-user opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
-.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace patches \
+.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task patches \
 	patches-test style-check mutation-check guest-test-upstream upstream-selftests-run \
 	bench bench-run klpmake klpmake-test klpmade-modules clean
 
@@ -137,11 +138,14 @@ guest-test-preempt:
 guest-test-ftrace:
 	$(MAKE) --no-print-directory guest-test FLAVOUR=ftrace
 
+guest-test-per-task:
+	$(MAKE) --no-print-directory guest-test FLAVOUR=per-task
+
 # Every suite runs; the last line sums them, the exit status is 0 only if
 # all passed.
 test: deps
 	@sh selftests/run-suites.sh host-test guest-test klpmake-test guest-test-preempt \
-		guest-test-ftrace guest-test-upstream style-check patches-test
+		guest-test-ftrace guest-test-per-task guest-test-upstream style-check patches-test
 
 style-check: kernel
 	sh selftests/style/check.sh $(REPO) $(KSRC)

@@ -38,8 +38,10 @@ rm -rf "$root/bb"
 cp "$repo/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$repo"/selftests/guest/*.sh "$root/tests/"
-riscv64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$root/tests/klp_insmod" \
-	"$repo/selftests/guest/klp_insmod.c"
+for helper in klp_insmod klp_uffd_hold; do
+	riscv64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$root/tests/$helper" \
+		"$repo/selftests/guest/$helper.c"
+done
 cp "$moddir"/*.ko "$root/modules/"
 # BENCH=DIR: the bench modules built there, and the bench script.
 if [ -n "${BENCH:-}" ]; then

@@ -112,6 +112,14 @@ wait_for() {
 	done
 }
 
+# wait_s SECONDS CONDITION: until CONDITION holds, SECONDS at most.
+wait_s() {
+	end=$(($(date +%s) + $1))
+	while ! eval "$2" && [ "$(date +%s)" -lt "$end" ]; do
+		sleep 0.2
+	done
+}
+
 # wait_gone PATCH: until the patch's sysfs directory is gone (10 s at most).
 wait_gone() {
 	i=0

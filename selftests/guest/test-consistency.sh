@@ -426,3 +426,85 @@ test_reliable_stack_trace() {
 	echo 0 > $KLPDBG/reliable_stack 2>/dev/null
 	expect "pid 0 refused" $? 1
 }
+
+# Callers on every hart read klp_test_target's pair: one syscall calls
+# klp_target_f(), then klp_target_g().  While a patch of both (and of
+# their caller) is enabled and disabled ten times, every pair is
+# (old, old) or (new, new), never mixed.
+test_patch_of_two_functions_is_consistent_per_call() {
+	insmod $MODS/klp_test_target.ko
+	rm -f /tmp/pairs.* /tmp/pairs_stop
+	i=0
+	while [ $i -lt "$(nproc)" ]; do
+		(while [ ! -e /tmp/pairs_stop ]; do cat $TARGET/pair; done > /tmp/pairs.$i) &
+		i=$((i + 1))
+	done
+	cycle=0
+	while [ $cycle -lt 10 ]; do
+		expect "insmod $cycle" "$(klp_insmod $MODS/klp_test_patch_pair.ko)" OK
+		wait_transition klp_test_patch_pair
+		sleep 0.3
+		disable_and_remove klp_test_patch_pair
+		cycle=$((cycle + 1))
+	done
+	touch /tmp/pairs_stop
+	wait
+	old=$(cat /tmp/pairs.* | grep -c '^1 1$')
+	new=$(cat /tmp/pairs.* | grep -c '^2 2$')
+	echo "# $old pairs (old, old), $new pairs (new, new)"
+	expect "mixed pairs" "$(cat /tmp/pairs.* | grep -vc '^1 1$\|^2 2$')" 0
+	expect_ne "old pairs" "$old" 0
+	expect_ne "new pairs" "$new" 0
+}
+
+# A task held at klp_target_window + 4, inside the jump window: a user
+# read there faults into a userfaultfd and sleeps.  It resumes at + 4, so
+# no entry may be written under it.  In the per-task model that is the
+# whole check: enabling gives up after a second, names the task and
+# writes nothing; once the task left, the same patch applies.  In the
+# all-at-once model the task is inside the old function: the patch waits.
+test_task_held_inside_the_jump_window() {
+	insmod $MODS/klp_test_target.ko
+	rm -rf /tmp/uffd
+	mkdir /tmp/uffd
+	klp_uffd_hold $TARGET/window /tmp/uffd > /tmp/uffd/out &
+	wait_s 5 '[ -s /tmp/uffd/pid ]'
+	held=$(cat /tmp/uffd/pid)
+	wait_for /proc/"$held"/wchan handle_userfault
+	expect "held in a user fault" "$(cat /proc/"$held"/wchan)" handle_userfault
+	before=$(text_bytes klp_target_window)
+
+	dmesg_mark
+	if [ "$model" = per-task ]; then
+		expect "insmod" "$(klp_insmod $MODS/klp_test_patch_window.ko)" EINVAL
+		expect "bytes while held" "$(text_bytes klp_target_window)" "$before"
+		expect_log "refusal" \
+"livepatch: enabling patch 'klp_test_patch_window'
+livepatch: 'klp_test_patch_window': klp_uffd_hold:$held stays inside the jump window of klp_target_window
+livepatch: 'klp_test_patch_window': a patched function entry could not be written, nothing changed
+livepatch: failed to patch object 'klp_test_target'
+livepatch: failed to enable patch 'klp_test_patch_window'
+livepatch: 'klp_test_patch_window': unpatching complete"
+	else
+		expect "insmod" "$(klp_insmod $MODS/klp_test_patch_window.ko)" OK
+		sleep 1
+		expect "in transition while held" \
+			"$(cat $KLP/klp_test_patch_window/transition)" 1
+		expect "bytes while held" "$(text_bytes klp_target_window)" "$before"
+	fi
+
+	touch /tmp/uffd/release
+	wait
+	expect "the held read finished" "$(cat /tmp/uffd/out)" "status 0"
+	expect "what it read" "$(cat $TARGET/window_value)" 77
+	[ "$model" = per-task ] &&
+		expect "insmod once it left" \
+			"$(klp_insmod $MODS/klp_test_patch_window.ko)" OK
+	wait_transition klp_test_patch_window
+	expect "transition" "$(cat $KLP/klp_test_patch_window/transition)" 0
+	expect_ne "bytes once patched" "$(text_bytes klp_target_window)" "$before"
+	echo 0 > $TARGET/window
+	expect "patched" "$(cat $TARGET/window_value)" 2
+	disable_and_remove klp_test_patch_window
+	expect "bytes after disable" "$(text_bytes klp_target_window)" "$before"
+}

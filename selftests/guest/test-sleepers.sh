@@ -9,14 +9,6 @@
 
 DO_WAIT=/sys/module/klp_test_do_wait/parameters
 
-# wait_s SECONDS CONDITION: until CONDITION holds, SECONDS at most.
-wait_s() {
-	end=$(($(date +%s) + $1))
-	while ! eval "$2" && [ "$(date +%s)" -lt "$end" ]; do
-		sleep 0.5
-	done
-}
-
 # sleeping_in FUNCTION PID...: how many of the tasks sleep in FUNCTION.
 sleeping_in() {
 	f=$1

@@ -3,6 +3,12 @@
  * Target module of the guest tests: functions a live patch replaces.
  *
  *   answer   (read)  klp_target_answer(): 42 unpatched
+ *   pair     (read)  "F G": klp_target_pair() calls klp_target_f(), then
+ *                    klp_target_g(): "1 1" unpatched
+ *   window   (write) a user address: klp_target_window() reads the int
+ *                    there at entry + 4, inside the jump window (a test
+ *                    holds the task there with a userfaultfd)
+ *   window_value (read) what the last such call returned
  *   sleep    (write) start a kthread that sleeps inside klp_target_busy()
  *   sleep_later (write) start that kthread, waiting outside until
  *   go       (write) makes it enter klp_target_busy() and sleep there
@@ -38,6 +44,7 @@
 #include <linux/sched.h>
 #include <linux/sched/user.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <asm/asm-extable.h>
 
 #include "klp_test_target.h"
@@ -56,6 +63,43 @@ noinline int klp_target_answer(void)
 {
 	return 42;
 }
+
+/* Exported: a patch's new klp_target_pair() calls them through their entries. */
+noinline int klp_target_f(void)
+{
+	return 1;
+}
+EXPORT_SYMBOL_GPL(klp_target_f);
+
+noinline int klp_target_g(void)
+{
+	return 1;
+}
+EXPORT_SYMBOL_GPL(klp_target_g);
+
+noinline void klp_target_pair(int *f, int *g)
+{
+	*f = klp_target_f();
+	*g = klp_target_g();
+}
+
+/* "nop; lw a0, 0(a0); ret": a read that may fault at entry + 4. */
+int klp_target_window(const int __user *p);
+asm(".pushsection .text, \"ax\"\n"
+	".globl klp_target_window\n"
+	".type klp_target_window, @function\n"
+	"klp_target_window:\n"
+	".option push\n"
+	".option norvc\n"
+	"nop\n"
+	"lw a0, 0(a0)\n"
+	"ret\n"
+	".option pop\n"
+	".size klp_target_window, . - klp_target_window\n"
+	".popsection\n");
+
+static int klp_target_window_value;
+module_param_named(window_value, klp_target_window_value, int, 0444);
 
 /* Not traceable, so that a kretprobe can sit on it in every flavour. */
 notrace noinline void klp_target_wait(void)
@@ -307,6 +351,38 @@ static const struct kernel_param_ops answer_ops = {
 	.get = answer_get,
 };
 module_param_cb(answer, &answer_ops, NULL, 0444);
+
+static int window_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long p;
+	int ret;
+
+	ret = kstrtoul(val, 0, &p);
+	if (ret)
+		return ret;
+	__enable_user_access();
+	klp_target_window_value = klp_target_window((const int __user *)p);
+	__disable_user_access();
+	return 0;
+}
+
+static const struct kernel_param_ops window_ops = {
+	.set = window_set,
+};
+module_param_cb(window, &window_ops, NULL, 0200);
+
+static int pair_get(char *buf, const struct kernel_param *kp)
+{
+	int f, g;
+
+	klp_target_pair(&f, &g);
+	return sysfs_emit(buf, "%d %d\n", f, g);
+}
+
+static const struct kernel_param_ops pair_ops = {
+	.get = pair_get,
+};
+module_param_cb(pair, &pair_ops, NULL, 0444);
 
 static int pending_get(char *buf, const struct kernel_param *kp)
 {

@@ -7,6 +7,9 @@
 #define _KLP_TEST_TARGET_H
 
 int klp_target_answer(void);
+int klp_target_f(void);
+int klp_target_g(void);
+void klp_target_pair(int *f, int *g);
 void klp_target_busy(void);
 void klp_target_wait(void);
 void klp_target_spin(void);

@@ -134,12 +134,15 @@ static int klp_check_branches(const struct arch_klp_site *site,
 	return 0;
 }
 
-/* Does an exception fixup of vmlinux or the site's module land in the window? */
+/*
+ * Does an exception fixup of vmlinux or the site's module land in the
+ * window, or (per-task model) may an instruction there fault and be fixed up?
+ */
 static int klp_check_fixups(const struct arch_klp_site *site, const char *name)
 {
 	const struct exception_table_entry *ex = __start___ex_table;
 	const struct exception_table_entry *end = __stop___ex_table;
-	unsigned long fixup = 0;
+	unsigned long fixup = 0, insn = 0;
 	struct module *mod;
 
 	preempt_disable();
@@ -150,14 +153,23 @@ static int klp_check_fixups(const struct arch_klp_site *site, const char *name)
 	}
 	for (; ex < end; ex++) {
 		fixup = (unsigned long)&ex->fixup + ex->fixup;
+		insn = (unsigned long)&ex->insn + ex->insn;
 		if (klp_in_window(site, fixup))
+			break;
+		/* The per-task model runs these out of line, off the table. */
+		if (IS_ENABLED(CONFIG_LIVEPATCH_WO_FTRACE_PER_TASK) &&
+		    insn >= site->addr && insn < site->reserved_end)
 			break;
 	}
 	preempt_enable();
 	if (ex == end)
 		return 0;
-	pr_err("%s: an exception fixup lands at %pS, inside the 8 bytes the jump replaces, not patched\n",
-	       name, (void *)fixup);
+	if (klp_in_window(site, fixup))
+		pr_err("%s: an exception fixup lands at %pS, inside the 8 bytes the jump replaces, not patched\n",
+		       name, (void *)fixup);
+	else
+		pr_err("%s: the instruction at %pS has an exception fixup: it cannot run out of line in the per-task model, not patched\n",
+		       name, (void *)insn);
 	return -EINVAL;
 }
 
