@@ -132,9 +132,10 @@ static int klp_write_attempt(struct klp_plan *plan, struct klp_blocker *blocker)
 			blocker->name = check.name;
 			blocker->ret = ret;
 			ret = -EAGAIN;
-			break;
+			goto out;	/* for_each_process_thread() is two loops */
 		}
 	}
+out:
 	read_unlock(&tasklist_lock);
 	if (!ret)
 		ret = klp_stop_machine_apply(plan, blocker);

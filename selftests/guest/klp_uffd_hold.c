@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Holds a task at a chosen instruction of kernel text for the guest tests:
- * a child writes the address of a page that a userfaultfd owns to FILE (a
+ * it writes the address of a page that its userfaultfd owns to FILE (a
  * parameter whose setter reads that address in the kernel), so the read
- * faults and the child sleeps in handle_userfault() with its exception
- * frame at that read.  The child's pid goes to DIR/pid; once DIR/release
- * exists the page is filled (the int there reads 77) and the child goes
- * on.  Prints "status N", the child's exit status (0: the write succeeded).
+ * faults and it sleeps in handle_userfault() with its exception frame at
+ * that read.  Its pid goes to DIR/pid; once DIR/release exists a child
+ * fills the page (the int there reads 77) and the read goes on.  Prints
+ * "status N": 0 when the write succeeded.
  * Usage: klp_uffd_hold FILE DIR
  */
 #include <fcntl.h>
@@ -27,7 +27,7 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* The child: the write that faults in the kernel. */
+/* The write that faults in the kernel. */
 static int hold(const char *file, void *page)
 {
 	FILE *f = fopen(file, "w");
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	long size = sysconf(_SC_PAGESIZE);
 	char path[256];
 	struct stat st;
-	int uffd, status;
+	int uffd, status, ret;
 	char *page, *src;
 	FILE *f;
 	pid_t pid;
@@ -69,31 +69,34 @@ int main(int argc, char **argv)
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
 		die("UFFDIO_REGISTER");
 
+	/* The fault is resolved from a child: the uffd acts on our mm. */
 	pid = fork();
 	if (pid < 0)
 		die("fork");
-	if (!pid)
-		return hold(argv[1], page);
+	if (!pid) {
+		snprintf(path, sizeof(path), "%s/release", argv[2]);
+		while (stat(path, &st))
+			usleep(10000);
+		*(int *)src = 77;
+		copy.dst = (unsigned long)page;
+		copy.src = (unsigned long)src;
+		copy.len = size;
+		if (ioctl(uffd, UFFDIO_COPY, &copy))
+			die("UFFDIO_COPY");
+		return 0;
+	}
 
 	snprintf(path, sizeof(path), "%s/pid", argv[2]);
 	f = fopen(path, "w");
 	if (!f)
 		die(path);
-	fprintf(f, "%d\n", pid);
+	fprintf(f, "%d\n", getpid());
 	fclose(f);
 
-	snprintf(path, sizeof(path), "%s/release", argv[2]);
-	while (stat(path, &st))
-		usleep(10000);
-
-	*(int *)src = 77;
-	copy.dst = (unsigned long)page;
-	copy.src = (unsigned long)src;
-	copy.len = size;
-	if (ioctl(uffd, UFFDIO_COPY, &copy))
-		die("UFFDIO_COPY");
-	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid");
-	printf("status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	ret = hold(argv[1], page);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		die("the releasing child");
+	printf("status %d\n", ret);
 	return 0;
 }

@@ -476,7 +476,7 @@ test_task_held_inside_the_jump_window() {
 
 	dmesg_mark
 	if [ "$model" = per-task ]; then
-		expect "insmod" "$(klp_insmod $MODS/klp_test_patch_window.ko)" EINVAL
+		expect "insmod" "$(klp_insmod $MODS/klp_test_patch_window.ko)" EBUSY
 		expect "bytes while held" "$(text_bytes klp_target_window)" "$before"
 		expect_log "refusal" \
 "livepatch: enabling patch 'klp_test_patch_window'
