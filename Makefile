@@ -148,7 +148,8 @@ test: deps
 		guest-test-ftrace guest-test-per-task guest-test-upstream style-check patches-test
 
 style-check: kernel
-	sh selftests/style/check.sh $(REPO) $(KSRC)
+	$(MAKE) --no-print-directory kernel FLAVOUR=per-task
+	sh selftests/style/check.sh $(REPO) $(KSRC) $(BUILD)/linux-per-task
 
 # The kernel's own livepatch selftests, unchanged, in a guest with a real
 # Debian userland, on the ftrace flavour (functions.sh needs the

@@ -80,6 +80,7 @@ static void klp_tramp_push(struct klp_ops *ops)
 	klp_tramp_words(ops, &d);
 	WRITE_ONCE(live->prev, d.prev);
 	WRITE_ONCE(live->transition, d.transition);
+	/* The top last: pairs with the trampoline's fence r,r after it. */
 	smp_wmb();
 	WRITE_ONCE(live->new, d.new);
 }

@@ -228,8 +228,7 @@ static void klp_recheck_note(struct task_struct *task)
  * current or under task_call_func().  Returns 0, -EADDRINUSE or -EINVAL
  * from the walk, or -EINPROGRESS for a task that runs or is still
  * switching out (its saved registers are not final): it is walked again
- * with the machine stopped.  The acquire pairs with the release that
- * clears on_cpu once it is switched out.
+ * with the machine stopped.
  */
 int klp_prepass_check_task(struct task_struct *task, void *arg)
 {
@@ -237,6 +236,7 @@ int klp_prepass_check_task(struct task_struct *task, void *arg)
 
 	if (task == current)
 		return klp_check_current_calltrace(check->busy, &check->name);
+	/* Pairs with the release that clears on_cpu once it is switched out. */
 	if (task_curr(task) || smp_load_acquire(&task->on_cpu)) {
 		klp_recheck_note(task);
 		return -EINPROGRESS;

@@ -84,7 +84,6 @@ noinline void klp_target_pair(int *f, int *g)
 }
 
 /* "nop; lw a0, 0(a0); ret": a read that may fault at entry + 4. */
-int klp_target_window(const int __user *p);
 asm(".pushsection .text, \"ax\"\n"
 	".globl klp_target_window\n"
 	".type klp_target_window, @function\n"

@@ -10,6 +10,7 @@ int klp_target_answer(void);
 int klp_target_f(void);
 int klp_target_g(void);
 void klp_target_pair(int *f, int *g);
+int klp_target_window(const int __user *p);
 void klp_target_busy(void);
 void klp_target_wait(void);
 void klp_target_spin(void);

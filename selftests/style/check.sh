@@ -2,10 +2,13 @@
 # Kernel style of the port: checkpatch --strict on our C files and on the
 # stock-file diffs, a W=1 + sparse build of our kernel objects and of the
 # stock files our diffs change in C, and the one-way chain of calls.
-# Prints KTAP and the closing count line.  Usage: check.sh REPO KSRC
+# Prints KTAP and the closing count line.
+# Usage: check.sh REPO KSRC [PER_TASK_KSRC]   (the per-task model's tree)
 set -u
 repo=$(cd "$1" && pwd)
 ksrc=$(cd "$2" && pwd)
+per_task_ksrc=
+[ $# -lt 3 ] || per_task_ksrc=$(cd "$3" && pwd)
 cp=$ksrc/scripts/checkpatch.pl
 [ -f "$cp" ] || { echo "check.sh: no $cp" >&2; exit 1; }
 passed=0
@@ -63,19 +66,34 @@ for p in $patches; do
 done
 rm -rf "$tmp"
 
-objs="kernel/livepatch/wo_ftrace_patch.o kernel/livepatch/wo_ftrace_refuse.o
-      kernel/livepatch/wo_ftrace_transition.o kernel/livepatch/wo_ftrace_recheck.o
-      kernel/livepatch/wo_ftrace_stop_machine.o kernel/livepatch/wo_ftrace_debugfs.o
-      kernel/livepatch/wo_ftrace_testee.o kernel/livepatch/wo_ftrace_testee_dup.o
-      arch/riscv/kernel/livepatch.o
-      kernel/livepatch/core.o arch/riscv/kernel/module.o"
-# shellcheck disable=SC2086
-(cd "$ksrc" && touch $(echo "$objs" | sed 's/\.o/.c/g') &&
- make -s ARCH=riscv CROSS_COMPILE="ccache riscv64-linux-gnu-" W=1 C=1 \
-	CHECK="sh $repo/selftests/style/sparse-riscv.sh" $objs) > "$repo/build/style-build.raw" 2>&1
+# w1_sparse TREE OBJECT...: build them there with W=1 and sparse; 0 when
+# clean.  The log names the repo paths of our files (patches/port-files).
+w1_sparse() {
+	tree=$1
+	shift
+	# shellcheck disable=SC2046
+	(cd "$tree" && touch $(echo "$@" | sed 's/\.o/.c/g') &&
+	 make -s ARCH=riscv CROSS_COMPILE="ccache riscv64-linux-gnu-" W=1 C=1 \
+		CHECK="sh $repo/selftests/style/sparse-riscv.sh" "$@") > "$repo/build/style-build.raw" 2>&1
+	rc=$?
+	sh "$repo/patches/repo-paths.sh" "$repo" < "$repo/build/style-build.raw" >> "$repo/build/style-build.log"
+	return $rc
+}
+
+: > "$repo/build/style-build.log"
+w1_sparse "$ksrc" kernel/livepatch/wo_ftrace_ops.o kernel/livepatch/wo_ftrace_patch.o \
+	kernel/livepatch/wo_ftrace_refuse.o kernel/livepatch/wo_ftrace_transition.o \
+	kernel/livepatch/wo_ftrace_recheck.o kernel/livepatch/wo_ftrace_stop_machine.o \
+	kernel/livepatch/wo_ftrace_debugfs.o kernel/livepatch/wo_ftrace_testee.o \
+	kernel/livepatch/wo_ftrace_testee_dup.o arch/riscv/kernel/livepatch.o \
+	kernel/livepatch/core.o arch/riscv/kernel/module.o
 rc=$?
-# Name the repo paths of our files (patches/port-files).
-sh "$repo/patches/repo-paths.sh" "$repo" < "$repo/build/style-build.raw" > "$repo/build/style-build.log"
+# The per-task model's objects, in its own tree.
+if [ -n "$per_task_ksrc" ]; then
+	w1_sparse "$per_task_ksrc" kernel/livepatch/wo_ftrace_per_task.o \
+		kernel/livepatch/wo_ftrace_ops.o kernel/livepatch/wo_ftrace_debugfs.o \
+		arch/riscv/kernel/livepatch.o || rc=1
+fi
 
 warnings=$(grep -cE 'warning|error' "$repo/build/style-build.log")
 [ "$warnings" -eq 0 ] || sed 's/^/# /' "$repo/build/style-build.log" | head -n 40
