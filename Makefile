@@ -14,7 +14,8 @@
 # FLAVOUR=preempt builds and tests the kernel with qemu/preempt.config on
 # top (full preemption, lockdep), in its own tree, booted on AIA;
 # FLAVOUR=ftrace with qemu/ftrace.config (the function tracer);
-# FLAVOUR=per-task with qemu/per-task.config (the per-task model).
+# FLAVOUR=per-task with qemu/per-task.config (the per-task model);
+# FLAVOUR=per-task-preempt with both per-task.config and preempt.config.
 
 REPO      := $(CURDIR)
 BUILD     := $(REPO)/build
@@ -25,10 +26,14 @@ KSRC      ?= $(BUILD)/linux-source-6.12
 CONFIG    ?= $(REPO)/qemu/wo_ftrace.config
 else
 KSRC      ?= $(BUILD)/linux-$(FLAVOUR)
-CONFIG    ?= $(REPO)/qemu/wo_ftrace.config $(REPO)/qemu/$(FLAVOUR).config
+CONFIG    ?= $(REPO)/qemu/wo_ftrace.config \
+	$(foreach f,$(or $(FRAGMENTS_$(FLAVOUR)),$(FLAVOUR)),$(REPO)/qemu/$(f).config)
 endif
+FRAGMENTS_per-task-preempt := preempt per-task
 QEMU_MACHINE_preempt := virt,aia=aplic-imsic
 QEMU_CONSOLE_preempt := hvc0
+QEMU_MACHINE_per-task-preempt := $(QEMU_MACHINE_preempt)
+QEMU_CONSOLE_per-task-preempt := $(QEMU_CONSOLE_preempt)
 CROSS     := riscv64-linux-gnu-
 KMAKE      = $(MAKE) -C $(KSRC) ARCH=riscv CROSS_COMPILE="ccache $(CROSS)" -j$(shell nproc)
 MODDIR    := $(BUILD)/modules-$(FLAVOUR)
@@ -39,7 +44,8 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	qemu-system-misc qemu-user opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
-.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task patches \
+.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
+	guest-test-per-task-preempt patches \
 	patches-test style-check mutation-check guest-test-upstream upstream-selftests-run \
 	bench bench-run klpmake klpmake-test klpmade-modules clean
 
@@ -141,11 +147,15 @@ guest-test-ftrace:
 guest-test-per-task:
 	$(MAKE) --no-print-directory guest-test FLAVOUR=per-task
 
+guest-test-per-task-preempt:
+	$(MAKE) --no-print-directory guest-test FLAVOUR=per-task-preempt
+
 # Every suite runs; the last line sums them, the exit status is 0 only if
 # all passed.
 test: deps
 	@sh selftests/run-suites.sh host-test guest-test klpmake-test guest-test-preempt \
-		guest-test-ftrace guest-test-per-task guest-test-upstream style-check patches-test
+		guest-test-ftrace guest-test-per-task guest-test-per-task-preempt guest-test-upstream \
+		style-check patches-test
 
 style-check: kernel
 	$(MAKE) --no-print-directory kernel FLAVOUR=per-task

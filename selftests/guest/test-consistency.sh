@@ -102,7 +102,8 @@ livepatch: 'klp_test_patch_target': unpatching complete"
 
 # spin_blocks FUNC PARAM: a kthread started by writing the target's PARAM
 # spins in FUNC's code; a patch of FUNC waits in transition with its bytes
-# unchanged, and completes once the spin stops.
+# unchanged (per-task model: with the spinner not switched), and completes
+# once the spin stops.
 spin_blocks() {
 	insmod $MODS/klp_test_target.ko
 	before=$(text_bytes "$1")
@@ -111,7 +112,12 @@ spin_blocks() {
 		"$(klp_insmod $MODS/klp_test_patch_param.ko "target=$1 object=klp_test_target")" OK
 	sleep 2
 	expect "in transition" "$(cat $KLP/klp_test_patch_param/transition)" 1
-	expect "bytes unchanged" "$(text_bytes "$1")" "$before"
+	if [ "$model" = per-task ]; then
+		expect "the spinner not switched" \
+			"$(cat /proc/"$(pid_of klp_spinner)"/patch_state)" 0
+	else
+		expect "bytes unchanged" "$(text_bytes "$1")" "$before"
+	fi
 	echo 1 > $TARGET/stop
 	wait_transition klp_test_patch_param
 	expect "transition done" "$(cat $KLP/klp_test_patch_param/transition)" 0
@@ -348,6 +354,7 @@ test_kretprobe_on_runnable_tasks_does_not_block() {
 # A kthread spinning in the old function is running whenever the pre-pass
 # looks: only the check inside stop_machine finds it.  It is named in
 # klp_try_switch_task's line and marked for the fake signals all the same.
+# all-at-once model only
 test_task_busy_only_inside_stop_machine_named() {
 	preemptible || { skip "needs CONFIG_PREEMPT: a spinning kthread never yields"; return; }
 	patch_blocked_by spin klp_spinner klp_target_spin
