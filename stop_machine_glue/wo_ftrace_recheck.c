@@ -325,4 +325,3 @@ void klp_recheck_end(void)
 		log->overflow = false;
 	}
 }
-
