@@ -33,7 +33,7 @@ void klp_plan_free(struct klp_plan *plan);
 
 struct klp_ops;
 extern struct list_head klp_ops_list;
-struct klp_ops *klp_new_ops(struct klp_func *func);
+struct klp_ops *klp_ops_for(struct klp_func *func);
 void klp_free_ops(struct klp_ops *ops);
 
 /**

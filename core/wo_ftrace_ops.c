@@ -52,12 +52,22 @@ int klp_wo_ftrace_check_kprobe(void *addr)
 	return 0;
 }
 
+/* The last user of an old function is gone: forget it. */
+void klp_free_ops(struct klp_ops *ops)
+{
+	kprobes_lock();
+	list_del(&ops->node);
+	kprobes_unlock();
+	kfree(ops);
+}
+
 /*
  * The first user of an old function: refuse it, or save its entry and
  * reserve it against kprobes, both under kprobes_lock() so that no
- * kprobe arrives in between.
+ * kprobe arrives in between.  The per-task model also makes its
+ * trampoline.
  */
-struct klp_ops *klp_new_ops(struct klp_func *func)
+static struct klp_ops *klp_new_ops(struct klp_func *func)
 {
 	struct klp_ops *ops;
 	int ret;
@@ -78,6 +88,13 @@ struct klp_ops *klp_new_ops(struct klp_func *func)
 		list_add(&ops->node, &klp_ops_list);
 	kprobes_unlock();
 
+	if (!ret && IS_ENABLED(CONFIG_LIVEPATCH_WO_FTRACE_PER_TASK)) {
+		ret = arch_klp_tramp_alloc(&ops->site);
+		if (ret) {
+			klp_free_ops(ops);
+			return ERR_PTR(ret);
+		}
+	}
 	if (ret) {
 		kfree(ops);
 		return ERR_PTR(ret);
@@ -85,13 +102,30 @@ struct klp_ops *klp_new_ops(struct klp_func *func)
 	return ops;
 }
 
-/* The last user of an old function is gone: forget it. */
-void klp_free_ops(struct klp_ops *ops)
+/*
+ * The klp_ops that @func goes on: the first user of an old function
+ * validates it and saves its entry.  Refusals happen here, so that
+ * enabling a patch (or loading its target module) fails at once with
+ * nothing written.
+ */
+struct klp_ops *klp_ops_for(struct klp_func *func)
 {
-	kprobes_lock();
-	list_del(&ops->node);
-	kprobes_unlock();
-	kfree(ops);
+	struct klp_ops *ops;
+	int ret;
+
+	if (WARN_ON(!func->old_func) || WARN_ON(func->patched))
+		return ERR_PTR(-EINVAL);
+
+	if (!func->nop) {
+		ret = arch_klp_check_target((unsigned long)func->old_func,
+					    (unsigned long)func->new_func,
+					    func->old_name);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+
+	ops = klp_find_ops(func->old_func);
+	return ops ?: klp_new_ops(func);
 }
 
 void klp_plan_add_range(struct klp_plan *plan, unsigned long start,

@@ -205,41 +205,13 @@ static bool klp_obj_going(struct klp_object *obj)
 	return obj->mod && obj->mod->state == MODULE_STATE_GOING;
 }
 
-/*
- * Put @func on the stack of its old function.  The first user of an old
- * function validates it, saves its entry and makes its trampoline:
- * refusals happen here, so that enabling a patch (or loading its target
- * module) fails at once with nothing written.
- */
+/* Put @func on the stack of its old function (refusals: klp_ops_for()). */
 static int klp_patch_func(struct klp_func *func)
 {
-	struct klp_ops *ops;
-	int ret;
+	struct klp_ops *ops = klp_ops_for(func);
 
-	if (WARN_ON(!func->old_func))
-		return -EINVAL;
-	if (WARN_ON(func->patched))
-		return -EINVAL;
-
-	if (!func->nop) {
-		ret = arch_klp_check_target((unsigned long)func->old_func,
-					    (unsigned long)func->new_func,
-					    func->old_name);
-		if (ret)
-			return ret;
-	}
-
-	ops = klp_find_ops(func->old_func);
-	if (!ops) {
-		ops = klp_new_ops(func);
-		if (IS_ERR(ops))
-			return PTR_ERR(ops);
-		ret = arch_klp_tramp_alloc(&ops->site);
-		if (ret) {
-			klp_free_ops(ops);
-			return ret;
-		}
-	}
+	if (IS_ERR(ops))
+		return PTR_ERR(ops);
 
 	list_add_rcu(&func->stack_node, &ops->func_stack);
 	func->patched = true;
