@@ -15,7 +15,9 @@
 # top (full preemption, lockdep), in its own tree, booted on AIA;
 # FLAVOUR=ftrace with qemu/ftrace.config (the function tracer);
 # FLAVOUR=per-task with qemu/per-task.config (the per-task model);
-# FLAVOUR=per-task-preempt with both per-task.config and preempt.config.
+# FLAVOUR=per-task-preempt with both per-task.config and preempt.config;
+# FLAVOUR=per-task-ftrace with ftrace.config and per-task.config (for the
+# kernel's own selftests in the per-task model).
 
 REPO      := $(CURDIR)
 BUILD     := $(REPO)/build
@@ -30,6 +32,7 @@ CONFIG    ?= $(REPO)/qemu/wo_ftrace.config \
 	$(foreach f,$(or $(FRAGMENTS_$(FLAVOUR)),$(FLAVOUR)),$(REPO)/qemu/$(f).config)
 endif
 FRAGMENTS_per-task-preempt := preempt per-task
+FRAGMENTS_per-task-ftrace := ftrace per-task
 QEMU_MACHINE_preempt := virt,aia=aplic-imsic
 QEMU_CONSOLE_preempt := hvc0
 QEMU_MACHINE_per-task-preempt := $(QEMU_MACHINE_preempt)
@@ -46,7 +49,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
 	guest-test-per-task-preempt patches \
-	patches-test style-check mutation-check guest-test-upstream upstream-selftests-run \
+	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
 	bench bench-run klpmake klpmake-test klpmade-modules clean
 
 all: kernel modules
@@ -155,20 +158,24 @@ guest-test-per-task-preempt:
 test: deps
 	@sh selftests/run-suites.sh host-test guest-test klpmake-test guest-test-preempt \
 		guest-test-ftrace guest-test-per-task guest-test-per-task-preempt guest-test-upstream \
-		style-check patches-test
+		guest-test-upstream-per-task style-check patches-test
 
 style-check: kernel
 	$(MAKE) --no-print-directory kernel FLAVOUR=per-task
 	sh selftests/style/check.sh $(REPO) $(KSRC) $(BUILD)/linux-per-task
 
 # The kernel's own livepatch selftests, unchanged, in a guest with a real
-# Debian userland, on the ftrace flavour (functions.sh needs the
-# kernel.ftrace_enabled sysctl).
+# Debian userland, on the kernels with the function tracer
+# (functions.sh needs the kernel.ftrace_enabled sysctl): once for each
+# consistency model.
 UPSTREAM_PKGS := bash coreutils procps kmod util-linux grep sed mawk diffutils libc-bin
 KSELFTEST = $(KSRC)/tools/testing/selftests/livepatch
 
 guest-test-upstream:
 	$(MAKE) --no-print-directory upstream-selftests-run FLAVOUR=ftrace
+
+guest-test-upstream-per-task:
+	$(MAKE) --no-print-directory upstream-selftests-run FLAVOUR=per-task-ftrace
 
 upstream-selftests-run: modules
 	$(MAKE) -C $(KSELFTEST)/test_modules KDIR=$(KSRC) ARCH=riscv \
@@ -178,8 +185,8 @@ upstream-selftests-run: modules
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
 	sh qemu/fetch-userland.sh $(BUILD)/userland --deps $(UPSTREAM_PKGS)
 	UPSTREAM=1 sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
-		$(BUILD)/initramfs-upstream.cpio
-	QEMU_MEM=1G sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-upstream.cpio upstream
+		$(BUILD)/initramfs-upstream-$(FLAVOUR).cpio
+	QEMU_MEM=1G sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-upstream-$(FLAVOUR).cpio upstream
 
 # The patch-module builder (tools/klpmake, host C with libelf) and its
 # host tests, which build patch modules against the base kernel.
@@ -189,16 +196,18 @@ klpmake:
 klpmake-test: kernel
 	$(MAKE) -C tools/klpmake O=$(BUILD)/klpmake KDIR=$(KSRC) test
 
-# Figures, not tests: guest time under -icount on the base kernel, and the
-# call costs again on the ftrace kernel for the ftrace redirection.  The
+# Figures, not tests: guest time under -icount on the base kernel, the
+# call costs again on the ftrace kernel for the ftrace redirection, and
+# the per-task model's calls, pause and sleepers on the per-task kernel.  The
 # table goes to build/bench.md.
 BENCHDIR := $(BUILD)/bench-$(FLAVOUR)
 
 bench: deps
 	$(MAKE) --no-print-directory bench-run FLAVOUR=base
 	$(MAKE) --no-print-directory bench-run FLAVOUR=ftrace
+	$(MAKE) --no-print-directory bench-run FLAVOUR=per-task
 	sh selftests/bench/table.sh $(BUILD)/bench-base.log $(BUILD)/bench-ftrace.log \
-		| tee $(BUILD)/bench.md
+		$(BUILD)/bench-per-task.log | tee $(BUILD)/bench.md
 
 bench-run: modules
 	mkdir -p $(BENCHDIR)

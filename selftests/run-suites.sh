@@ -8,6 +8,7 @@ mkdir -p "$logs"
 passed=0
 failed=0
 skipped=0
+failures=
 for suite in "$@"; do
 	echo "== $suite"
 	make --no-print-directory "$suite" > "$logs/$suite.log" 2>&1
@@ -24,9 +25,22 @@ EOF
 		p=1
 	fi
 	echo "== $suite: $p passed, $f failed, $s skipped (log: $logs/$suite.log)"
+	[ "$f" -gt 0 ] && failures="$failures $suite"
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
+done
+# Each failed test with its diagnostics, last, where a truncated log of
+# the whole run still shows them.
+for suite in $failures; do
+	echo "== failed in $suite:"
+	awk '/^(not )?ok [0-9]/ {
+		if ($1 == "not")
+			printf "%s%s\n", notes, $0
+		notes = ""
+		next
+	}
+	/^# / && length(notes) < 4000 { notes = notes $0 "\n" }' "$logs/$suite.log"
 done
 if [ $skipped -gt 0 ]; then
 	echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -2,7 +2,9 @@
 # make bench, in the guest (booted under -icount: 1 instruction = 1 ns of
 # guest time).  Prints "bench: KEY VALUE" lines; the host turns them into
 # the table (selftests/bench/table.sh).  On the kernel with the function
-# tracer only the call costs are measured, with the ftrace redirection.
+# tracer only the call costs are measured, with the ftrace redirection;
+# on the per-task kernel the calls through the trampoline, the pause and
+# a patch of a function 1000 tasks sleep in.
 . /tests/lib.sh
 
 BD=/sys/kernel/debug/klp_bench
@@ -61,7 +63,10 @@ bench_pauses() {
 			cat $BD/empty_stop > /tmp/empty
 			report "empty/t$threads" /tmp/empty
 		done
-		for mode in opt naive; do
+		# The naive walk is the all-at-once model's alone.
+		modes="opt naive"
+		[ "$model" = per-task ] && modes=opt
+		for mode in $modes; do
 			[ $mode = naive ] && echo 1 > $KLPDBG/naive
 			for funcs in 1 100 1000; do
 				for r in $(seq $REPEAT); do
@@ -70,7 +75,8 @@ bench_pauses() {
 			done
 			echo 0 > $KLPDBG/naive
 		done
-		[ $threads = 1000 ] && bench_fork_storm $threads
+		[ $threads = 1000 ] && [ "$model" != per-task ] &&
+			bench_fork_storm $threads
 		rmmod klp_bench_target
 	done
 }
@@ -83,10 +89,28 @@ calls() {
 	done
 }
 
+# calls_held ROW: the same, timed by the hold kthread from inside the old
+# klp_bench_hold().
+calls_held() {
+	for r in $(seq $REPEAT); do
+		cat $BD/calls_held > /tmp/calls
+		report "calls/$1" /tmp/calls
+	done
+}
+
+# The hold kthread keeps the patch in transition until it is released: in
+# the per-task model the calls go through the trampoline meanwhile, to
+# the new function for this shell's children (switched) and to the old
+# one for the hold kthread (not switched).
 bench_calls() {
-	insmod $MODS/klp_bench_target.ko
+	insmod $MODS/klp_bench_target.ko hold=1
 	calls unpatched
 	klp_insmod $MODS/klp_bench_patch.ko funcs=0 > /dev/null
+	if [ "$model" = per-task ]; then
+		calls transition_switched
+		calls_held transition_unswitched
+	fi
+	echo 1 > $BD/release
 	wait_transition klp_bench_patch
 	calls patched
 	echo 0 > $KLP/klp_bench_patch/enabled
@@ -106,9 +130,40 @@ bench_calls() {
 	rmmod klp_bench_target
 }
 
+# The seconds from insmod to "patching complete" of a patch of
+# pipe_read() while 1000 tasks sleep in it (cat on a FIFO that this shell
+# holds open for writing), 60 s at most; then EOF ends them.
+bench_sleepers() {
+	rm -f /tmp/fifo
+	mkfifo /tmp/fifo
+	exec 3<> /tmp/fifo
+	i=0
+	while [ $i -lt 1000 ]; do
+		cat /tmp/fifo 3>&- > /dev/null &
+		i=$((i + 1))
+	done
+	wait_s 60 '[ "$(grep -l "^pipe_read$" /proc/[0-9]*/wchan 2>/dev/null | wc -l)" -ge 1000 ]'
+	echo "bench: sleepers/asleep $(grep -l '^pipe_read$' /proc/[0-9]*/wchan 2>/dev/null | wc -l)"
+	start=$(date +%s)
+	klp_insmod $MODS/klp_test_patch_pipe_read.ko > /dev/null
+	wait_s 60 '[ "$(cat $KLP/klp_test_patch_pipe_read/transition)" = 0 ]'
+	if [ "$(cat $KLP/klp_test_patch_pipe_read/transition)" = 0 ]; then
+		echo "bench: sleepers/insmod_to_complete_s $(($(date +%s) - start))"
+	else
+		echo "bench: sleepers/in_transition_after_s $(($(date +%s) - start))"
+	fi
+	exec 3>&-
+	wait
+	echo 0 > $KLP/klp_test_patch_pipe_read/enabled
+	wait_s 60 '[ ! -d $KLP/klp_test_patch_pipe_read ]'
+	rmmod klp_test_patch_pipe_read
+}
+
 dmesg -n 1
+model=$(cat $KLPDBG/model)
 echo "bench: harts $(grep -c '^processor' /proc/cpuinfo)"
 report memory $KLPDBG/memory
 bench_calls
+has_function_tracer || bench_sleepers
 has_function_tracer || bench_pauses
 echo "bench: done"

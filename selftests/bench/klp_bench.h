@@ -47,6 +47,7 @@ typedef unsigned long (*klp_bench_fn_t)(unsigned long x);
 
 unsigned long klp_bench_trivial(unsigned long x);
 unsigned long klp_bench_body(unsigned long x);
+void klp_bench_hold(void);
 void klp_bench_set_new(klp_bench_fn_t trivial, klp_bench_fn_t body);
 
 /* A realistic body: FNV-1a over 64 bytes derived from @x, then mixed. */

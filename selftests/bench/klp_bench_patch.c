@@ -6,7 +6,8 @@
  *             to 1000)
  *   funcs=0   replace klp_bench_trivial and klp_bench_body by copies of
  *             themselves, and hand those to the target for the "called
- *             directly" rows
+ *             directly" rows; and klp_bench_hold, which the target's hold
+ *             kthread sleeps in, by a function that returns
  */
 #include <linux/livepatch.h>
 #include <linux/module.h>
@@ -52,6 +53,11 @@ static noinline unsigned long klp_bench_new_body(unsigned long x)
 	return klp_bench_hash(x);
 }
 
+/* Never run: the hold kthread stays in the old function until released. */
+static noinline void klp_bench_new_hold(void)
+{
+}
+
 static struct klp_func klp_bench_timed[] = {
 	{
 		.old_name = "klp_bench_trivial",
@@ -59,6 +65,9 @@ static struct klp_func klp_bench_timed[] = {
 	}, {
 		.old_name = "klp_bench_body",
 		.new_func = klp_bench_new_body,
+	}, {
+		.old_name = "klp_bench_hold",
+		.new_func = klp_bench_new_hold,
 	}, { }
 };
 

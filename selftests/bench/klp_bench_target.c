@@ -3,13 +3,20 @@
  * Target module of make bench.
  *
  *   threads=N   (load) N kthreads that sleep for as long as it is loaded
+ *   hold=1      (load) a kthread that sleeps inside klp_bench_hold() until
+ *               released: a patch of it stays in transition, with this
+ *               task not switched (the per-task model)
  *   klp_bench_fn_0 .. klp_bench_fn_999     what a bench patch replaces
  *   klp_bench_trivial, klp_bench_body      whose calls are timed
  *
  * In /sys/kernel/debug/klp_bench/:
  *   calls       (read) ps per call of klp_bench_trivial and klp_bench_body
  *               as they are now, and of the patch's new functions called
- *               directly when a patch registered them
+ *               directly when a patch registered them; and the reading
+ *               task's patch_state
+ *   calls_held  (read) the same two timed by the hold kthread, from inside
+ *               klp_bench_hold(), with its patch_state
+ *   release     (write) the hold kthread leaves klp_bench_hold()
  *   empty_stop  (read) an empty stop_machine rendezvous, timed like
  *               live patching's: all harts parked -> released, and
  *               stop_machine called -> the last hart left
@@ -33,10 +40,21 @@ static unsigned int threads;
 module_param(threads, uint, 0400);
 MODULE_PARM_DESC(threads, "sleeping kthreads to start");
 
+static bool hold;
+module_param(hold, bool, 0400);
+MODULE_PARM_DESC(hold, "start a kthread that sleeps in klp_bench_hold()");
+
 static struct task_struct **klp_bench_sleepers;
 static unsigned int klp_bench_nr_sleepers;
 static DECLARE_WAIT_QUEUE_HEAD(klp_bench_wait);
 static struct dentry *klp_bench_dir;
+
+static struct task_struct *klp_bench_holder;
+static DECLARE_WAIT_QUEUE_HEAD(klp_bench_hold_wait);
+static DECLARE_COMPLETION(klp_bench_held_done);
+static bool klp_bench_held_request;
+static bool klp_bench_released;
+static u64 klp_bench_held_ps[2];
 
 /* The patch's new functions, for the "called directly" rows. */
 static klp_bench_fn_t klp_bench_new_trivial;
@@ -101,9 +119,68 @@ static int klp_bench_calls_show(struct seq_file *m, void *v)
 			   klp_bench_time_calls(trivial));
 		seq_printf(m, "body_new_ps %llu\n", klp_bench_time_calls(body));
 	}
+	seq_printf(m, "patch_state %d\n", current->patch_state);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(klp_bench_calls);
+
+/*
+ * Where the hold kthread sleeps.  A patch of it waits for this task; the
+ * calls it times meanwhile are those of a task not yet switched.
+ */
+noinline void klp_bench_hold(void)
+{
+	while (!wait_event_interruptible(klp_bench_hold_wait,
+					 READ_ONCE(klp_bench_held_request) ||
+					 READ_ONCE(klp_bench_released))) {
+		if (READ_ONCE(klp_bench_released))
+			return;
+		klp_bench_held_ps[0] = klp_bench_time_calls(klp_bench_trivial);
+		klp_bench_held_ps[1] = klp_bench_time_calls(klp_bench_body);
+		WRITE_ONCE(klp_bench_held_request, false);
+		complete(&klp_bench_held_done);
+	}
+}
+EXPORT_SYMBOL_GPL(klp_bench_hold);
+
+static int klp_bench_holder_fn(void *data)
+{
+	klp_bench_hold();
+	wait_event(klp_bench_hold_wait, kthread_should_stop());
+	return 0;
+}
+
+static int klp_bench_calls_held_show(struct seq_file *m, void *v)
+{
+	if (!klp_bench_holder || READ_ONCE(klp_bench_released))
+		return -ENODEV;
+	WRITE_ONCE(klp_bench_held_request, true);
+	wake_up(&klp_bench_hold_wait);
+	wait_for_completion(&klp_bench_held_done);
+	seq_printf(m, "trivial_ps %llu\n", klp_bench_held_ps[0]);
+	seq_printf(m, "body_ps %llu\n", klp_bench_held_ps[1]);
+	seq_printf(m, "patch_state %d\n", klp_bench_holder->patch_state);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(klp_bench_calls_held);
+
+static void klp_bench_release_holder(void)
+{
+	WRITE_ONCE(klp_bench_released, true);
+	wake_up(&klp_bench_hold_wait);
+}
+
+static ssize_t klp_bench_release_write(struct file *file,
+				       const char __user *buf, size_t count,
+				       loff_t *ppos)
+{
+	klp_bench_release_holder();
+	return count;
+}
+
+static const struct file_operations klp_bench_release_fops = {
+	.write = klp_bench_release_write,
+};
 
 struct klp_bench_rendezvous {
 	atomic_t arrived;
@@ -180,18 +257,34 @@ static int __init klp_bench_target_init(void)
 		}
 		klp_bench_sleepers[klp_bench_nr_sleepers++] = t;
 	}
+	if (hold) {
+		t = kthread_run(klp_bench_holder_fn, NULL, "klp_bench_hold");
+		if (IS_ERR(t)) {
+			klp_bench_stop_sleepers();
+			return PTR_ERR(t);
+		}
+		klp_bench_holder = t;
+	}
 
 	klp_bench_dir = debugfs_create_dir("klp_bench", NULL);
 	debugfs_create_file("calls", 0400, klp_bench_dir, NULL,
 			    &klp_bench_calls_fops);
 	debugfs_create_file("empty_stop", 0400, klp_bench_dir, NULL,
 			    &klp_bench_empty_stop_fops);
+	debugfs_create_file("calls_held", 0400, klp_bench_dir, NULL,
+			    &klp_bench_calls_held_fops);
+	debugfs_create_file("release", 0200, klp_bench_dir, NULL,
+			    &klp_bench_release_fops);
 	return 0;
 }
 
 static void __exit klp_bench_target_exit(void)
 {
 	debugfs_remove_recursive(klp_bench_dir);
+	if (klp_bench_holder) {
+		klp_bench_release_holder();
+		kthread_stop(klp_bench_holder);
+	}
 	klp_bench_stop_sleepers();
 }
 

@@ -2,14 +2,16 @@
 # Turn the "bench: KEY VALUE" lines of the bench guests into the table of
 # make bench (markdown): the median of the repeats, and each figure's
 # ratio to the one it is compared with.
-# Usage: table.sh BASE_LOG FTRACE_LOG
+# Usage: table.sh BASE_LOG FTRACE_LOG PER_TASK_LOG
 set -eu
 base=$1
 ftrace=$2
+pertask=$3
 
 {
 	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/base \1 \2/p' "$base"
 	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/ftrace \1 \2/p' "$ftrace"
+	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/pertask \1 \2/p' "$pertask"
 } | awk '
 function median(k,    n, i, j, t, v) {
 	n = cnt[k]
@@ -184,4 +186,63 @@ END {
 	printf "struct klp_ops (list links, func stack, site with saved bytes): %s bytes, a %s-byte slab object.\n", \
 		median("base/memory/per_function_bytes"), \
 		median("base/memory/per_function_slab_bytes")
+	print ""
+	print "### 6. The per-task model (the per-task kernel)"
+	print ""
+	print "The entry jumps to a trampoline that picks the function by the " \
+	      "calling task'"'"'s patch_state; a task not switched runs the " \
+	      "displaced instructions out of line and the old function from " \
+	      "its ninth byte. In transition = the hold kthread sleeps in a " \
+	      "patched function, so the patch waits; it times the calls of a task " \
+	      "not switched, this shell'"'"'s child those of one switched."
+	print ""
+	print "| function | unpatched | in transition, not switched | in transition, switched | after the transition | new function called directly | after - direct | all-at-once: patched - direct |"
+	print "|---|---|---|---|---|---|---|---|"
+	for (i = 1; i <= 2; i++) {
+		f = F[i]
+		pa = median("pertask/calls/patched/" f "_ps")
+		di = median("pertask/calls/patched/" f "_new_ps")
+		ba = median("base/calls/patched/" f "_ps")
+		bd = median("base/calls/patched/" f "_new_ps")
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f, \
+			ns(median("pertask/calls/unpatched/" f "_ps")), \
+			ns(median("pertask/calls/transition_unswitched/" f "_ps")), \
+			ns(median("pertask/calls/transition_switched/" f "_ps")), \
+			ns(pa), ns(di), \
+			(pa != "" && di != "") ? sprintf("%.2f", (pa - di) / 1000) : "-", \
+			(ba != "" && bd != "") ? sprintf("%.2f", (ba - bd) / 1000) : "-"
+	}
+	printf "\npatch_state of the timing task: not switched %s, switched %s.\n", \
+		median("pertask/calls/transition_unswitched/patch_state"), \
+		median("pertask/calls/transition_switched/patch_state")
+	print ""
+	print "The pause: only the 8-byte windows are checked inside stop_machine " \
+	      "(no stack walk); optimised mode, 3 runs each."
+	print ""
+	print "| threads | functions | critical us | check us | writes us | stacks walked | end to end us | critical / all-at-once critical |"
+	print "|---|---|---|---|---|---|---|---|"
+	for (i = 1; i <= 3; i++)
+		for (j = 1; j <= 3; j++) {
+			p = "pertask/pause/opt/t" T[i] "/m" M[j]
+			b = "base/pause/opt/t" T[i] "/m" M[j]
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", T[i], M[j], \
+				us(median(p "/critical_ns")), us(median(p "/check_ns")), \
+				us(median(p "/write_ns")), median(p "/tasks_walked"), \
+				us(median(p "/end_to_end_ns")), \
+				ratio(median(p "/critical_ns"), median(b "/critical_ns"))
+		}
+	print ""
+	print "A patch of pipe_read() while 1000 tasks sleep in it (cat on a FIFO " \
+	      "held open; guest seconds, one run):"
+	print ""
+	print "| model | tasks asleep in pipe_read | insmod -> patching complete |"
+	print "|---|---|---|"
+	split("base pertask", K, " ")
+	for (i = 1; i <= 2; i++) {
+		c = median(K[i] "/sleepers/insmod_to_complete_s")
+		w = median(K[i] "/sleepers/in_transition_after_s")
+		printf "| %s | %s | %s |\n", K[i] == "base" ? "all-at-once" : "per-task", \
+			median(K[i] "/sleepers/asleep"), \
+			c != "" ? c " s" : (w != "" ? "not complete: in transition after " w " s" : "-")
+	}
 }'

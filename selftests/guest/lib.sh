@@ -46,6 +46,14 @@ expect_ne() {
 	fi
 }
 
+# expect_ge DESCRIPTION ACTUAL LEAST: a number of at least LEAST.
+expect_ge() {
+	if ! [ "$2" -ge "$3" ] 2>/dev/null; then
+		echo "# $1: got '$2', expected at least $3"
+		test_failed=1
+	fi
+}
+
 # The address of a symbol, from /proc/kallsyms.
 sym_addr() {
 	awk -v s="$1" '$3 == s { print $1; exit }' /proc/kallsyms

@@ -156,6 +156,38 @@ test_module_loaded_during_pending_disable_gets_patch() {
 	rmmod klp_test_target
 }
 
+# The same in the per-task model: the module is patched as it comes, its
+# entry leading to the trampoline, but this shell has switched back
+# already and gets the original, while the held reader still runs the
+# patch's version; once the disable completes, the entry is restored.
+# per-task model only
+test_module_loaded_during_pending_disable_per_task() {
+	cmdline=$(cat /proc/cmdline)
+	expect "insmod patch" "$(klp_insmod $MODS/klp_test_patch_pending.ko hold=1)" OK
+	wait_transition klp_test_patch_pending
+	cat /proc/cmdline > /tmp/held.out &
+	wait_for /sys/module/klp_test_patch_pending/parameters/inside 1
+	expect "reader held in new function" \
+		"$(cat /sys/module/klp_test_patch_pending/parameters/inside)" 1
+	echo 0 > $KLP/klp_test_patch_pending/enabled
+	sleep 0.5
+	expect "disable pending" "$(cat $KLP/klp_test_patch_pending/transition)" 1
+	insmod $MODS/klp_test_target.ko
+	expect "module loaded during the disable: its entry leads to the patch" \
+		"$(jump_target klp_target_answer)" "$(sym_addr livepatch_pending_answer)"
+	expect "this shell switched back" "$(cat /proc/$$/patch_state)" 0
+	expect "a switched task runs the original" "$(cat $TARGET/answer)" 42
+	echo 1 > /sys/module/klp_test_patch_pending/parameters/release
+	wait
+	expect "held reader's output" "$(cat /tmp/held.out)" "pending patch"
+	wait_gone klp_test_patch_pending
+	expect "after the disable: original" "$(cat $TARGET/answer)" 42
+	expect "no jump" "$(jump_target klp_target_answer)" none
+	expect "cmdline" "$(cat /proc/cmdline)" "$cmdline"
+	rmmod klp_test_patch_pending
+	rmmod klp_test_target
+}
+
 # A hart offline while a patch is applied is not in the stop_machine; once
 # online again it runs the patched code, and the original once the patch
 # is gone (smp_callin() fetches text afresh first: patches/6.12/0009).

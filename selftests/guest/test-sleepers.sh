@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # A patch of a function tasks sleep in: do_wait(), where a parent waits for
-# its child (klp_test_do_wait.ko, built by klpmake).  In the per-task model
-# a waiting parent switches once upstream's fake signal (after 15 s) takes
-# it through the exit to user mode, and its restarted wait4() sleeps in the
-# new function; in the all-at-once model a waiting parent holds the patch
-# in transition for as long as it waits.
+# its child (klp_test_do_wait.ko, built by klpmake), and pipe_read(), where
+# a reader of an empty pipe waits (klp_test_patch_pipe_read.ko).  In the
+# per-task model a sleeper switches once upstream's fake signal (after
+# 15 s) takes it through the exit to user mode, and its restarted system
+# call sleeps in the new function; in the all-at-once model a sleeper holds
+# the patch in transition for as long as it sleeps.
 # Sourced by run.sh; each test_* function is one test.
 
 DO_WAIT=/sys/module/klp_test_do_wait/parameters
@@ -110,4 +111,69 @@ test_do_wait_patched_while_100_parents_wait() {
 	done
 	expect "parents without their child's status" $bad 0
 	disable_do_wait_patch
+}
+
+# A hundred readers (head) sleep in pipe_read(), each reading a line from
+# its own FIFO, opened read-write so that it never lacks a writer.  A patch of
+# pipe_read() completes in the per-task model and every reader then sleeps
+# in the new function; in the all-at-once model it stays in transition.
+# Either way each reader gets its own line, without EINTR.
+test_pipe_read_patched_while_100_readers_sleep() {
+	rm -rf /tmp/readers
+	mkdir /tmp/readers
+	readers=
+	i=0
+	while [ $i -lt 100 ]; do
+		mkfifo /tmp/readers/fifo$i
+		sh -c "exec head -n 1 > /tmp/readers/out$i" <> /tmp/readers/fifo$i &
+		readers="$readers $!"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	wait_s 20 '[ "$(sleeping_in pipe_read $readers)" = 100 ]'
+	# shellcheck disable=SC2086
+	expect "readers in pipe_read" "$(sleeping_in pipe_read $readers)" 100
+
+	start=$(date +%s)
+	expect "insmod" "$(klp_insmod $MODS/klp_test_patch_pipe_read.ko)" OK
+	if [ "$model" = per-task ]; then
+		wait_s 40 '[ "$(cat $KLP/klp_test_patch_pipe_read/transition)" = 0 ]'
+		echo "# per-task: patching complete after $(($(date +%s) - start)) s"
+		expect "transition" \
+			"$(cat $KLP/klp_test_patch_pipe_read/transition)" 0
+		# shellcheck disable=SC2086
+		expect "readers in the new pipe_read" \
+			"$(sleeping_in livepatch_pipe_read $readers)" 100
+	else
+		sleep 20
+		echo "# all-at-once: still in transition after 20 s"
+		expect "still in transition after the fake signal" \
+			"$(cat $KLP/klp_test_patch_pipe_read/transition)" 1
+		# shellcheck disable=SC2086
+		expect "readers still in the old pipe_read" \
+			"$(sleeping_in pipe_read $readers)" 100
+	fi
+
+	i=0
+	while [ $i -lt 100 ]; do
+		echo "line $i" > /tmp/readers/fifo$i
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	wait $readers
+	bad=0
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(cat /tmp/readers/out$i 2>/dev/null)" = "line $i" ] ||
+			bad=$((bad + 1))
+		i=$((i + 1))
+	done
+	expect "readers without their own line" $bad 0
+	[ "$model" = per-task ] &&
+		expect_ge "calls of the new pipe_read" \
+			"$(cat /sys/module/klp_test_patch_pipe_read/parameters/calls)" 100
+	echo 0 > $KLP/klp_test_patch_pipe_read/enabled
+	wait_s 40 '[ ! -d $KLP/klp_test_patch_pipe_read ]'
+	expect "disabled" "$(ls $KLP)" ""
+	rmmod klp_test_patch_pipe_read
 }
