@@ -21,6 +21,25 @@ sleeping_in() {
 	echo $n
 }
 
+# waits_traced: the new do_wait() fires sched_process_wait, through the
+# patch's own jump label on a key of vmlinux: nothing while the event is
+# off, an event for each wait once it is switched on.
+waits_traced() {
+	ev=/sys/kernel/tracing/events/sched/sched_process_wait/enable
+	echo > /sys/kernel/tracing/trace
+	sh -c true
+	expect "no event while it is off" \
+		"$(grep -c 'sched_process_wait:' /sys/kernel/tracing/trace)" 0
+	echo 1 > $ev
+	calls=$(cat $DO_WAIT/calls)
+	sh -c true
+	echo 0 > $ev
+	expect_ge "events once it is on" \
+		"$(grep -c 'sched_process_wait:' /sys/kernel/tracing/trace)" 1
+	expect_ge "calls of the new do_wait meanwhile" \
+		"$(($(cat $DO_WAIT/calls) - calls))" 1
+}
+
 # disable_do_wait_patch: a waiting task may now sleep in the new do_wait:
 # the disable completes after the fake signal too.
 disable_do_wait_patch() {
@@ -49,6 +68,7 @@ test_do_wait_patched_while_a_parent_waits_60s() {
 		expect "child still running" "$(cat /tmp/waited 2>/dev/null)" ""
 		expect "parent waits in the new do_wait" \
 			"$(sleeping_in livepatch_do_wait $parent)" 1
+		waits_traced
 		expect_log "log" \
 "livepatch: enabling patch 'klp_test_do_wait'
 livepatch: 'klp_test_do_wait': starting patching transition

@@ -203,6 +203,34 @@ static void close_objects(struct objects *objs)
 	free(objs->vmlinux_path);
 }
 
+/* What the patch module holds: one line on success. */
+static void print_summary(const struct kelf *mod, const struct klp_ref *refs,
+			  size_t nrefs, const struct target *module,
+			  const char *out)
+{
+	size_t i, funcs = 0, in_module = 0;
+
+	for (i = 0; i < mod->nsyms; i++) {
+		const struct kelf_sym *s = &mod->syms[i];
+		const char *sec;
+
+		if (GELF_ST_TYPE(s->st.st_info) != STT_FUNC ||
+		    s->st.st_shndx == SHN_UNDEF || s->st.st_shndx >= mod->shnum)
+			continue;
+		sec = mod->secs[s->st.st_shndx].name;
+		if (strncmp(sec, ".init", 5) && strncmp(sec, ".exit", 5))
+			funcs++;
+	}
+	for (i = 0; i < nrefs; i++)
+		in_module += !refs[i].obj->vmlinux;
+	printf("klpmake: wrote %s: %zu function%s, %zu symbol%s through .klp.sym (vmlinux %zu",
+	       out, funcs, funcs == 1 ? "" : "s", nrefs, nrefs == 1 ? "" : "s",
+	       nrefs - in_module);
+	if (module)
+		printf(", %s %zu", module->objname, in_module);
+	printf(")\n");
+}
+
 /* Steps 4 to 6, once the module is built. */
 static int make_patch(struct options *o, const struct kbuild *kb,
 		      const struct objects *objs)
@@ -225,6 +253,8 @@ static int make_patch(struct options *o, const struct kbuild *kb,
 				o->hints[i].name, o->hints[i].name);
 	warn_clones(&mod, &objs->vmlinux, module, o->hints, o->nhints);
 	ret = klp_write(&mod, refs, nrefs, o->out);
+	if (!ret)
+		print_summary(&mod, refs, nrefs, module, o->out);
 	for (i = 0; i < nrefs && !ret && kb->verbose; i++)
 		fprintf(stderr, "klpmake: %s\n", refs[i].klpname);
 out:

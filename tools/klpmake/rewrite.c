@@ -10,8 +10,12 @@
  * not the kernel symbol, and the module loader looks for the auipc's
  * PCREL_HI20/GOT_HI20 in the same relocation section.  So a LO12 follows
  * its HI20 into the .klp.rela section, keeping its label symbol.  The
- * RELAX hint after a moved relocation is dropped: modules are relocated
- * without relaxation.  A .rela section left empty is removed.
+ * same holds for the ADD/SUB pair of a difference ("key - ." in a jump
+ * label's __jump_table entry): the loader sums the relocations of one
+ * place only within one section, so the SUB on the local label follows
+ * the ADD on the kernel symbol.  The RELAX hint after a moved relocation
+ * is dropped: modules are relocated without relaxation.  A .rela section
+ * left empty is removed.
  *
  * kelf_write() writes the result: no symbol is added or removed, so
  * .symtab keeps its locals first and its sh_info.
@@ -71,6 +75,28 @@ static const char *rtype_name(unsigned int type)
 	case R_RISCV_TLS_GOT_HI20:	return "R_RISCV_TLS_GOT_HI20";
 	case R_RISCV_PLT32:		return "R_RISCV_PLT32";
 	case R_RISCV_32_PCREL:		return "R_RISCV_32_PCREL";
+	case R_RISCV_ADD8:		return "R_RISCV_ADD8";
+	case R_RISCV_ADD16:		return "R_RISCV_ADD16";
+	case R_RISCV_ADD32:		return "R_RISCV_ADD32";
+	case R_RISCV_ADD64:		return "R_RISCV_ADD64";
+	case R_RISCV_SUB8:		return "R_RISCV_SUB8";
+	case R_RISCV_SUB16:		return "R_RISCV_SUB16";
+	case R_RISCV_SUB32:		return "R_RISCV_SUB32";
+	case R_RISCV_SUB64:		return "R_RISCV_SUB64";
+	case R_RISCV_SUB6:		return "R_RISCV_SUB6";
+	case R_RISCV_SET6:		return "R_RISCV_SET6";
+	case R_RISCV_SET8:		return "R_RISCV_SET8";
+	case R_RISCV_SET16:		return "R_RISCV_SET16";
+	case R_RISCV_SET32:		return "R_RISCV_SET32";
+	case R_RISCV_PCREL_LO12_I:	return "R_RISCV_PCREL_LO12_I";
+	case R_RISCV_PCREL_LO12_S:	return "R_RISCV_PCREL_LO12_S";
+	case R_RISCV_RVC_BRANCH:	return "R_RISCV_RVC_BRANCH";
+	case R_RISCV_RVC_JUMP:		return "R_RISCV_RVC_JUMP";
+	case R_RISCV_RELAX:		return "R_RISCV_RELAX";
+	case R_RISCV_ALIGN:		return "R_RISCV_ALIGN";
+	case R_RISCV_TPREL_LO12_I:	return "R_RISCV_TPREL_LO12_I";
+	case R_RISCV_TPREL_LO12_S:	return "R_RISCV_TPREL_LO12_S";
+	case R_RISCV_TPREL_ADD:		return "R_RISCV_TPREL_ADD";
 	default:			return NULL;
 	}
 }
@@ -81,10 +107,13 @@ static const char *rtype_name(unsigned int type)
  * vmlinux: the loader counts GOT entries over every SHT_RELA section,
  * .klp.rela ones included, and fills the entry while the patch module
  * loads.  To a module it is refused by the kernel (warned about here).
+ * ADD32/ADD64 are the symbol's half of a difference; its SUB follows.
  */
 static bool rtype_ok(unsigned int type)
 {
 	switch (type) {
+	case R_RISCV_ADD32:
+	case R_RISCV_ADD64:
 	case R_RISCV_64:
 	case R_RISCV_CALL:
 	case R_RISCV_CALL_PLT:
@@ -106,6 +135,25 @@ static bool is_hi20(unsigned int type)
 static bool is_lo12(unsigned int type)
 {
 	return type == R_RISCV_PCREL_LO12_I || type == R_RISCV_PCREL_LO12_S;
+}
+
+/* The half of a difference that the loader sums with the other. */
+static bool is_add_sub(unsigned int type)
+{
+	switch (type) {
+	case R_RISCV_ADD8:
+	case R_RISCV_ADD16:
+	case R_RISCV_ADD32:
+	case R_RISCV_ADD64:
+	case R_RISCV_SUB6:
+	case R_RISCV_SUB8:
+	case R_RISCV_SUB16:
+	case R_RISCV_SUB32:
+	case R_RISCV_SUB64:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static struct bucket *bucket_of(struct rewrite *rw, const struct target *obj,
@@ -142,6 +190,13 @@ static int check_rela(const struct rewrite *rw, const struct kelf_sec *rsec,
 	const char *name = mod->syms[ref->symidx].name;
 	const char *tname = rtype_name(type);
 
+	if (!strcmp(tsec->name, "__jump_table") && !ref->obj->vmlinux) {
+		pr_err("symbol '%s': a static key of module %s, used by a jump label (a tracepoint or static branch) at %s+0x%llx: the patch's jump labels are set up when it loads, before livepatch resolves %s's symbols; leave the tracepoint or static branch out, or call a function of %s that has it",
+		       name, ref->obj->objname, tsec->name,
+		       (unsigned long long)r->r_offset, ref->obj->objname,
+		       ref->obj->objname);
+		return -1;
+	}
 	if (!strncmp(tsec->name, ".init", 5) ||
 	    !strncmp(tsec->name, ".exit", 5)) {
 		pr_err("symbol '%s': used from %s+0x%llx: livepatch relocations cannot apply to __init/__exit sections",
@@ -154,11 +209,15 @@ static int check_rela(const struct rewrite *rw, const struct kelf_sec *rsec,
 			ref->obj->objname, ref->obj->objname);
 	if (rtype_ok(type))
 		return 0;
-	if (tname)
-		pr_err("symbol '%s': relocation %s at %s+0x%llx cannot reach a symbol of another object (build with -mcmodel=medany, call it or take its address)",
+	if (type == R_RISCV_HI20 || type == R_RISCV_LO12_I ||
+	    type == R_RISCV_LO12_S)
+		pr_err("symbol '%s': relocation %s at %s+0x%llx is an absolute address, which cannot reach a symbol of another object (build with -mcmodel=medany, call it or take its address)",
+		       name, tname, tsec->name, (unsigned long long)r->r_offset);
+	else if (tname)
+		pr_err("symbol '%s': relocation %s at %s+0x%llx cannot be applied to a symbol of another object (use it through a call, its address or \"symbol - .\")",
 		       name, tname, tsec->name, (unsigned long long)r->r_offset);
 	else
-		pr_err("symbol '%s': relocation type %u at %s+0x%llx is not supported",
+		pr_err("symbol '%s': relocation type %u at %s+0x%llx is unknown to klpmake",
 		       name, type, tsec->name, (unsigned long long)r->r_offset);
 	return -1;
 }
@@ -209,6 +268,22 @@ static int read_relas(const struct rewrite *rw, struct split *sp)
 	return ret;
 }
 
+/* The other half of a difference at @i's place, if it moves, takes @i. */
+static void follow_difference(struct split *sp, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < sp->n; j++) {
+		if (j == i || sp->fate[j] != MOVE ||
+		    sp->all[j].r_offset != sp->all[i].r_offset ||
+		    !is_add_sub(GELF_R_TYPE(sp->all[j].r_info)))
+			continue;
+		sp->fate[i] = MOVE;
+		sp->mover[i] = sp->mover[j];
+		return;
+	}
+}
+
 /* A LO12 follows its moved HI20; the RELAX hint of a moved entry goes. */
 static void follow_pairs(const struct rewrite *rw, struct split *sp)
 {
@@ -225,6 +300,8 @@ static void follow_pairs(const struct rewrite *rw, struct split *sp)
 				sp->fate[i] = MOVE;
 				sp->mover[i] = sp->mover[hi];
 			}
+		} else if (is_add_sub(type) && sp->fate[i] == KEEP) {
+			follow_difference(sp, i);
 		} else if (type == R_RISCV_RELAX && i &&
 			   sp->fate[i - 1] == MOVE &&
 			   all[i - 1].r_offset == all[i].r_offset) {
@@ -312,7 +389,7 @@ static int split_sections(struct rewrite *rw)
 	return ret;
 }
 
-/* A ".klp.rela.<obj><section>" section for each bucket. */
+/* A ".klp.rela.<obj>.<section>" section for each bucket. */
 static void add_klp_sections(struct rewrite *rw)
 {
 	const struct kelf *mod = rw->mod;
@@ -323,9 +400,11 @@ static void add_klp_sections(struct rewrite *rw)
 	for (i = 0; i < rw->nb; i++) {
 		const struct bucket *b = &rw->b[i];
 		struct kelf_newsec *ns = &rw->edit.add[i];
+		const char *sec = mod->secs[b->target].name;
 
-		ns->name = xasprintf(KLP_RELA_PREFIX "%s%s", b->obj->objname,
-				     mod->secs[b->target].name);
+		/* The kernel reads the object's name up to the next dot. */
+		ns->name = xasprintf(KLP_RELA_PREFIX "%s%s%s", b->obj->objname,
+				     sec[0] == '.' ? "" : ".", sec);
 		ns->sh.sh_type = SHT_RELA;
 		ns->sh.sh_flags = SHF_ALLOC | SHF_INFO_LINK | SHF_RELA_LIVEPATCH;
 		ns->sh.sh_link = mod->symtab;

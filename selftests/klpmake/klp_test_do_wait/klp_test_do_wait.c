@@ -3,12 +3,15 @@
  * Built by klpmake: replaces do_wait(), where a waiting parent sleeps
  * (wait4, waitid), by a version that counts its calls.  It waits as the
  * original does, on the static child_wait_callback() and __do_wait(),
- * neither exported; it does not fire the sched_process_wait tracepoint.
+ * neither exported, and fires the sched_process_wait tracepoint, whose
+ * static key and iterator are not exported either (its __jump_table
+ * entry reaches the key through .klp.rela.vmlinux.__jump_table).
  */
 #include <linux/livepatch.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
+#include <trace/events/sched.h>
 #include "exit.h"
 
 int child_wait_callback(wait_queue_entry_t *wait, unsigned int mode,
@@ -31,6 +34,7 @@ static long livepatch_do_wait(struct wait_opts *wo)
 	long ret;
 
 	atomic_long_inc(&calls);
+	trace_sched_process_wait(wo->wo_pid);
 	init_waitqueue_func_entry(&wo->child_wait, child_wait_callback);
 	wo->child_wait.private = current;
 	add_wait_queue(&current->signal->wait_chldexit, &wo->child_wait);

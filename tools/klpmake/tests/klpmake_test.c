@@ -286,9 +286,34 @@ static bool is_klp_sym(const struct elfview *v, const GElf_Sym *s)
 	       !strncmp(symname(v, s), ".klp.sym.", 9);
 }
 
+static bool is_sub(unsigned int type)
+{
+	return type == R_RISCV_SUB32 || type == R_RISCV_SUB64;
+}
+
+/* An ADD at @off in @d against a livepatch symbol: a SUB's partner. */
+static bool has_klp_add_at(const struct elfview *v, Elf_Data *d, size_t n,
+			   GElf_Addr off)
+{
+	GElf_Rela r;
+	GElf_Sym s;
+	size_t i;
+
+	for (i = 0; i < n && gelf_getrela(d, i, &r); i++) {
+		unsigned int type = GELF_R_TYPE(r.r_info);
+
+		gelf_getsym(v->syms, GELF_R_SYM(r.r_info), &s);
+		if (r.r_offset == off && is_klp_sym(v, &s) &&
+		    (type == R_RISCV_ADD32 || type == R_RISCV_ADD64))
+			return true;
+	}
+	return false;
+}
+
 /*
  * A .klp.rela section: its header, and every entry either against a
- * livepatch symbol or a PCREL_LO12 whose auipc's HI20 is in this section.
+ * livepatch symbol, a PCREL_LO12 whose auipc's HI20 is in this section,
+ * or the SUB of a difference whose ADD on a livepatch symbol is.
  */
 static bool check_klp_rela(const struct elfview *v, const char *name,
 			   const char *target)
@@ -323,6 +348,7 @@ static bool check_klp_rela(const struct elfview *v, const char *name,
 		gelf_getsym(v->syms, GELF_R_SYM(r.r_info), &s);
 		if (is_klp_sym(v, &s))
 			continue;
+		found = is_sub(type) && has_klp_add_at(v, d, n, r.r_offset);
 		for (j = 0; j < n && (type == R_RISCV_PCREL_LO12_I ||
 				      type == R_RISCV_PCREL_LO12_S); j++) {
 			gelf_getrela(d, j, &hi);
@@ -682,6 +708,85 @@ static bool t_sympos(struct ctx *c)
 	return ok;
 }
 
+/*
+ * Every ADD of a difference in @name has its SUB at the same place in the
+ * same section: the loader sums the two only there.
+ */
+static bool differences_whole(const struct elfview *v, const char *name)
+{
+	Elf_Scn *scn = find_sec(v, name);
+	size_t i, j, n, adds = 0;
+	GElf_Rela r, o;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	bool ok = true;
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return false;
+	d = elf_getdata(scn, NULL);
+	n = sh.sh_size / sizeof(Elf64_Rela);
+	for (i = 0; i < n && gelf_getrela(d, i, &r); i++) {
+		bool paired = false;
+
+		if (GELF_R_TYPE(r.r_info) != R_RISCV_ADD64)
+			continue;
+		adds++;
+		for (j = 0; j < n && gelf_getrela(d, j, &o); j++)
+			paired |= o.r_offset == r.r_offset &&
+				  GELF_R_TYPE(o.r_info) == R_RISCV_SUB64;
+		if (!paired) {
+			pr_diag("%s: R_RISCV_ADD64 at %#llx without its SUB64",
+				name, (unsigned long long)r.r_offset);
+			ok = false;
+		}
+	}
+	if (!adds)
+		pr_diag("%s: no R_RISCV_ADD64", name);
+	return ok && adds;
+}
+
+/*
+ * A tracepoint of vmlinux kept in the new function: its key and its
+ * iterator through .klp.sym, and one line saying so.
+ */
+static bool t_jumplabel(struct ctx *c)
+{
+	char *said = xasprintf("klpmake: wrote %s: 1 function, 2 symbols through .klp.sym (vmlinux 2)\n",
+			       c->out);
+	struct elfview v;
+	bool ok;
+
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		    fixture(c, "jumplabel"), NULL);
+	ok = succeeded(c) && view_open(&v, c->out);
+	if (ok && !strstr(c->log, said)) {
+		pr_diag("expected \"%s\", klpmake said: %s", said, c->log);
+		view_close(&v);
+		ok = false;
+	}
+	free(said);
+	if (ok) {
+		ok = check_klp_rela(&v, ".klp.rela.vmlinux.__jump_table",
+				    "__jump_table") &&
+		     differences_whole(&v, ".klp.rela.vmlinux.__jump_table") &&
+		     has_klp_sym(&v,
+				 ".klp.sym.vmlinux.__tracepoint_sched_process_wait,0") &&
+		     check_plain_relas(&v) && check_symtab_order(&v);
+		view_close(&v);
+	}
+	return ok;
+}
+
+static bool t_modkey(struct ctx *c)
+{
+	if (!c->target_ko)
+		return false;
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->target_ko,
+		    fixture(c, "modkey"), NULL);
+	return refused(c, 1,
+		       "symbol 'klp_target_key': a static key of module klp_test_target, used by a jump label (a tracepoint or static branch) at __jump_table+0x");
+}
+
 static bool t_modtarget(struct ctx *c)
 {
 	struct elfview v;
@@ -725,6 +830,8 @@ static const struct test tests[] = {
 	{ "vmlinux: compiler clones of a patched function", t_clones },
 	{ "vmlinux: old_sympos from -s of a duplicated static", t_sympos },
 	{ "module: static symbols of the target module", t_modtarget },
+	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
+	{ "refuse: a static key of the target module", t_modkey },
 };
 
 /* ---- setup: the target module, and a copy built for "another" kernel ---- */
