@@ -436,6 +436,8 @@ int kelf_write(const struct kelf_edit *e, const char *path)
 		pr_err("%s: %m", tmp);
 		ret = -1;
 	}
+	if (!ret && klp_interrupted)
+		ret = -1;
 	if (!ret && rename(tmp, path)) {
 		pr_err("%s: cannot rename to %s: %m", tmp, path);
 		ret = -1;

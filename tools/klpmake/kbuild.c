@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,32 @@
 
 #define BUILD_LOG	"klpmake-build.log"
 
-/* Run @argv; its output goes to @log if given.  Returns the exit status. */
+/*
+ * After an interrupt: the compilers kbuild started must be gone before
+ * the scratch copy is removed (a second at most, then killed).
+ */
+static void stop_group(pid_t pgid)
+{
+	int i;
+
+	for (i = 0; i < 100 && !kill(-pgid, 0); i++)
+		usleep(10000);
+	kill(-pgid, SIGKILL);
+	for (i = 0; i < 100 && !kill(-pgid, 0); i++)
+		usleep(10000);
+}
+
+/*
+ * Run @argv in a process group of its own, which an interrupt stops; its
+ * output goes to @log if given.  Returns the exit status, or -1.
+ */
 static int run(char *const argv[], const char *log)
 {
 	pid_t pid;
 	int status, fd;
+
+	if (klp_interrupted)
+		return -1;
 
 	pid = fork();
 	if (pid < 0) {
@@ -33,6 +55,7 @@ static int run(char *const argv[], const char *log)
 		return -1;
 	}
 	if (!pid) {
+		setpgid(0, 0);
 		if (log) {
 			fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 			if (fd < 0)
@@ -52,8 +75,18 @@ static int run(char *const argv[], const char *log)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0) {
-		pr_err("waitpid: %m");
+	/* Either side may set the group first: no window for a signal. */
+	setpgid(pid, pid);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			pr_err("waitpid: %m");
+			return -1;
+		}
+		if (klp_interrupted)
+			kill(-pid, SIGTERM);
+	}
+	if (klp_interrupted) {
+		stop_group(pid);
 		return -1;
 	}
 	if (!WIFEXITED(status))
@@ -172,17 +205,26 @@ static char *built_module(const struct kbuild *kb)
 	return ko;
 }
 
-static void print_log(const char *log)
+/*
+ * The kbuild log on stderr, with the scratch copy's paths given as the
+ * user's (@from replaced by @to), so that a compiler error names the
+ * file the user edits.
+ */
+static void print_log(const char *log, const char *from, const char *to)
 {
-	char buf[4096];
-	size_t n;
+	size_t cap = 0, flen = strlen(from);
+	char *line = NULL, *p, *hit;
 	FILE *f;
 
 	f = fopen(log, "r");
 	if (!f)
 		return;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stderr);
+	while (getline(&line, &cap, f) > 0) {
+		for (p = line; (hit = strstr(p, from)); p = hit + flen)
+			fprintf(stderr, "%.*s%s", (int)(hit - p), p, to);
+		fputs(p, stderr);
+	}
+	free(line);
 	fclose(f);
 }
 
@@ -255,11 +297,17 @@ int kbuild_build(struct kbuild *kb, const char *srcdir, const char *cflags)
 
 	log = xasprintf("%s/%s", kb->scratch, BUILD_LOG);
 	if (run_kbuild(kb, cflags, log)) {
-		print_log(log);
-		pr_err("%s: kbuild failed (log above, in %s)", srcdir, log);
+		if (klp_interrupted) {
+			free(log);
+			return -1;
+		}
+		print_log(log, kb->scratch, srcdir);
+		/* The log stays for the user, with the scratch copy. */
+		kb->keep = true;
+		pr_err("%s: kbuild failed (log above, kept in %s)", srcdir, log);
 	} else {
 		if (kb->verbose)
-			print_log(log);
+			print_log(log, kb->scratch, srcdir);
 		kb->ko = built_module(kb);
 		ret = kb->ko ? 0 : -1;
 	}

@@ -21,6 +21,7 @@
 #ifndef _KLPMAKE_H
 #define _KLPMAKE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <gelf.h>
@@ -46,6 +47,14 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 __printf(1, 2) char *xasprintf(const char *fmt, ...);
+
+/*
+ * Set by SIGINT, SIGTERM or SIGHUP: the step under way stops (a build is
+ * killed), the scratch copy and any temporary file are removed, nothing
+ * is written, and klpmake exits with 130.
+ */
+extern atomic_int klp_interrupted;
+void catch_interrupts(void);
 
 /* elf.c */
 struct kelf_sec {

@@ -278,6 +278,7 @@ int main(int argc, char **argv)
 		free(o.hints);
 		return 2;
 	}
+	catch_interrupts();
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		pr_err("libelf: %s", elf_errmsg(-1));
 		return 1;
@@ -292,6 +293,12 @@ int main(int argc, char **argv)
 		ret = 0;
 out:
 	free(defines);
+	if (klp_interrupted) {
+		/* The scratch copy goes even with -w: it is half built. */
+		kb.keep = false;
+		pr_err("interrupted: nothing written");
+		ret = 130;
+	}
 	kbuild_cleanup(&kb);
 	close_objects(&objs);
 	free(o.hints);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -784,7 +785,124 @@ static bool t_modkey(struct ctx *c)
 	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->target_ko,
 		    fixture(c, "modkey"), NULL);
 	return refused(c, 1,
-		       "symbol 'klp_target_key': a static key of module klp_test_target, used by a jump label (a tracepoint or static branch) at __jump_table+0x");
+		       "symbol 'klp_target_key': a static key of module klp_test_target, used by a jump label");
+}
+
+/*
+ * A compiler error names the user's file, and the log it is in is still
+ * there afterwards.
+ */
+static bool t_broken(struct ctx *c)
+{
+	char *want = xasprintf("%s/klpmake_broken.c:10:", fixture(c, "broken"));
+	const char *kept, *end;
+	char *log = NULL;
+	bool ok;
+
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		    fixture(c, "broken"), NULL);
+	ok = refused(c, 1, want) &&
+	     refused(c, 1, "kbuild failed (log above, kept in ");
+	kept = strstr(c->log, "kept in ");
+	end = kept ? strchr(kept, ')') : NULL;
+	if (ok && end) {
+		log = strndup(kept + 8, end - kept - 8);
+		if (access(log, R_OK)) {
+			pr_diag("the log %s is gone", log);
+			ok = false;
+		}
+	}
+	if (log) {
+		/* The scratch copy the log is in. */
+		*strrchr(log, '/') = '\0';
+		{
+			char *const rm[] = { "rm", "-rf", log, NULL };
+
+			run(rm, "/dev/null");
+		}
+	}
+	free(log);
+	free(want);
+	return ok;
+}
+
+/* The first entry of directory @dir, or NULL (freed by the caller). */
+static char *first_entry(const char *dir)
+{
+	struct dirent *de;
+	char *name = NULL;
+	DIR *d = opendir(dir);
+
+	while (d && !name && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			name = xasprintf("%s/%s", dir, de->d_name);
+	if (d)
+		closedir(d);
+	return name;
+}
+
+/*
+ * Ctrl-C while kbuild compiles: klpmake stops it, removes its scratch
+ * copy, writes nothing and exits with 130.
+ */
+static bool t_interrupt(struct ctx *c)
+{
+	char *tmpdir = xasprintf("%s/tmp-interrupt", c->work);
+	char *logpath = xasprintf("%s/interrupt.log", c->work);
+	char *scratch = NULL, *buildlog = NULL, *left;
+	int status = 0, i;
+	bool ok = true;
+	pid_t pid;
+
+	mkdir(tmpdir, 0755);
+	pid = fork();
+	if (!pid) {
+		int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		setenv("TMPDIR", tmpdir, 1);
+		execl(c->klpmake, c->klpmake, "-k", c->kdir, "-c", c->cross,
+		      "-o", c->out, fixture(c, "jumplabel"), (char *)NULL);
+		_exit(127);
+	}
+	/* Until kbuild has started in the scratch copy. */
+	for (i = 0; i < 600 && (!buildlog || access(buildlog, F_OK)); i++) {
+		usleep(50000);
+		if (!scratch)
+			scratch = first_entry(tmpdir);
+		if (scratch && !buildlog)
+			buildlog = xasprintf("%s/klpmake-build.log", scratch);
+	}
+	usleep(300000);
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	free(c->log);
+	c->log = slurp(logpath);
+	if (!buildlog) {
+		pr_diag("kbuild never started in %s", tmpdir);
+		ok = false;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130) {
+		pr_diag("exit status %#x, expected 130", status);
+		ok = false;
+	}
+	left = first_entry(tmpdir);
+	if (left) {
+		pr_diag("left behind: %s", left);
+		ok = false;
+	}
+	if (!c->log || !strstr(c->log, "interrupted: nothing written") ||
+	    !no_output(c)) {
+		pr_diag("klpmake said: %s", c->log ? c->log : "");
+		ok = false;
+	}
+	free(left);
+	free(scratch);
+	free(buildlog);
+	free(logpath);
+	free(tmpdir);
+	return ok;
 }
 
 static bool t_modtarget(struct ctx *c)
@@ -832,6 +950,8 @@ static const struct test tests[] = {
 	{ "module: static symbols of the target module", t_modtarget },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
+	{ "refuse: a compiler error, named in the user's file", t_broken },
+	{ "interrupted: kbuild stopped, nothing left behind", t_interrupt },
 };
 
 /* ---- setup: the target module, and a copy built for "another" kernel ---- */
