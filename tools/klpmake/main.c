@@ -177,6 +177,11 @@ static int open_module(struct objects *objs, const char *path,
 		pr_err("%s: no module name in .modinfo", path);
 		return -1;
 	}
+	if (kelf_modinfo(&objs->module_elf, "livepatch")) {
+		pr_err("%s: '%s' is a livepatch module: livepatch does not patch those; -m names the module whose functions the fix replaces",
+		       path, name);
+		return -1;
+	}
 	if (target_init(&objs->module_target, &objs->module_elf, name, false,
 			kallsyms_all))
 		return -1;

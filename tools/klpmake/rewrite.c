@@ -137,17 +137,15 @@ static bool is_lo12(unsigned int type)
 	return type == R_RISCV_PCREL_LO12_I || type == R_RISCV_PCREL_LO12_S;
 }
 
-/* The half of a difference that the loader sums with the other. */
+/*
+ * The half of a 32- or 64-bit difference that the loader sums with the
+ * other (the kernel lets a SUB of these name a label: patch 0007).
+ */
 static bool is_add_sub(unsigned int type)
 {
 	switch (type) {
-	case R_RISCV_ADD8:
-	case R_RISCV_ADD16:
 	case R_RISCV_ADD32:
 	case R_RISCV_ADD64:
-	case R_RISCV_SUB6:
-	case R_RISCV_SUB8:
-	case R_RISCV_SUB16:
 	case R_RISCV_SUB32:
 	case R_RISCV_SUB64:
 		return true;

@@ -730,17 +730,27 @@ void arch_klp_flush_local_icache(void)
 NOKPROBE_SYMBOL(arch_klp_flush_local_icache);
 
 /*
- * A PCREL_LO12_I/S names the local label of its auipc, defined in the
- * section being relocated: apply_relocate_add() finds the auipc's HI20 at
- * that label in the same relocation section.  Only the HI20 names the
- * symbol livepatch resolves.
+ * Labels of the section being relocated that a livepatch relocation
+ * section may name, besides the symbols livepatch resolves:
+ * - a PCREL_LO12_I/S names the local label of its auipc:
+ *   apply_relocate_add() finds the auipc's HI20 at that label in the same
+ *   relocation section, and only the HI20 names the kernel symbol;
+ * - the SUB of a difference ("key - ." of a __jump_table entry) names the
+ *   place itself, and apply_relocate_add() sums it with the ADD on the
+ *   kernel symbol only within one relocation section.
  */
 bool arch_klp_rela_sym_is_local(const Elf_Shdr *relasec,
 				const Elf_Rela *rela, const Elf_Sym *sym)
 {
-	unsigned int type = ELF_RISCV_R_TYPE(rela->r_info);
-
-	return (type == R_RISCV_PCREL_LO12_I ||
-		type == R_RISCV_PCREL_LO12_S) &&
-	       sym->st_shndx == relasec->sh_info;
+	if (sym->st_shndx != relasec->sh_info)
+		return false;
+	switch (ELF_RISCV_R_TYPE(rela->r_info)) {
+	case R_RISCV_PCREL_LO12_I:
+	case R_RISCV_PCREL_LO12_S:
+	case R_RISCV_SUB32:
+	case R_RISCV_SUB64:
+		return true;
+	default:
+		return false;
+	}
 }

@@ -905,6 +905,25 @@ static bool t_interrupt(struct ctx *c)
 	return ok;
 }
 
+/* Relies on the run of t_modtarget, whose output is a livepatch module. */
+static bool t_livepatch_target(struct ctx *c)
+{
+	char *lp = xasprintf("%s/livepatch-target.ko", c->work);
+	char *want = xasprintf("%s: 'klpmake_modtarget' is a livepatch module",
+			       lp);
+	bool ok = !rename(c->out, lp);
+
+	if (!ok)
+		pr_diag("no output of the module test to use as -m");
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", lp,
+		    fixture(c, "modtarget"), NULL);
+	ok = refused(c, 1, want) && ok;
+	unlink(lp);
+	free(want);
+	free(lp);
+	return ok;
+}
+
 static bool t_modtarget(struct ctx *c)
 {
 	struct elfview v;
@@ -948,6 +967,7 @@ static const struct test tests[] = {
 	{ "vmlinux: compiler clones of a patched function", t_clones },
 	{ "vmlinux: old_sympos from -s of a duplicated static", t_sympos },
 	{ "module: static symbols of the target module", t_modtarget },
+	{ "refuse: a livepatch module as -m target", t_livepatch_target },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
