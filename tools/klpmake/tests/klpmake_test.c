@@ -752,8 +752,8 @@ static bool differences_whole(const struct elfview *v, const char *name)
  */
 static bool t_jumplabel(struct ctx *c)
 {
-	char *said = xasprintf("klpmake: wrote %s: 1 function, 2 symbols through .klp.sym (vmlinux 2)\n",
-			       c->out);
+	char *said = xasprintf("klpmake: wrote %s: 1 function, %s\n", c->out,
+			       "2 symbols through .klp.sym (vmlinux 2)");
 	struct elfview v;
 	bool ok;
 
