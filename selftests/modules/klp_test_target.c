@@ -3,6 +3,7 @@
  * Target module of the guest tests: functions a live patch replaces.
  *
  *   answer   (read)  klp_target_answer(): 42 unpatched
+ *   sum      (read)  this module's gcd(12, 18), which adds: 30
  *   pair     (read)  "F G": klp_target_pair() calls klp_target_f(), then
  *                    klp_target_g(): "1 1" unpatched
  *   window   (write) a user address: klp_target_window() reads the int
@@ -63,6 +64,26 @@ noinline int klp_target_answer(void)
 {
 	return 42;
 }
+
+/*
+ * Named like vmlinux's exported gcd(): code of this module that calls
+ * gcd() means this one, which klpmake must resolve here.
+ */
+static noinline __noclone unsigned long gcd(unsigned long a, unsigned long b)
+{
+	return a + b;
+}
+
+/* Keeps gcd() in the module: read through the "sum" parameter. */
+static int klp_target_sum_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lu\n", gcd(12, 18));
+}
+
+static const struct kernel_param_ops klp_target_sum_ops = {
+	.get = klp_target_sum_get,
+};
+module_param_cb(sum, &klp_target_sum_ops, NULL, 0444);
 
 /* Exported: a patch's new klp_target_pair() calls them through their entries. */
 noinline int klp_target_f(void)

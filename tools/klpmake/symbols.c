@@ -413,8 +413,29 @@ static int resolve_in(const struct target *t, const char *name, size_t first,
 }
 
 /*
- * Collect the undefined symbols of @mod that Module.symvers does not
- * export and resolve each.  Reports every failure before returning -1.
+ * Whether the module loader should resolve @name: exported, and not a
+ * name of the target module's own.  Code copied from the target that
+ * calls its static gcd() means that one, not vmlinux's exported gcd();
+ * and the target's own exports, resolved by livepatch, neither make the
+ * patch depend on the target nor pin it.
+ */
+static bool left_to_loader(const struct exports *ex,
+			   const struct target *module, const char *name)
+{
+	size_t first;
+
+	if (!symvers_has(ex, name))
+		return false;
+	if (!module || !find_all(module, name, &first))
+		return true;
+	pr_warn("symbol '%s': defined in %s and exported in Module.symvers: the patch uses %s's",
+		name, module->objname, module->objname);
+	return false;
+}
+
+/*
+ * Collect the undefined symbols of @mod that the module loader does not
+ * resolve and resolve each.  Reports every failure before returning -1.
  */
 int resolve_refs(const struct kelf *mod, const struct exports *ex,
 		 const struct target *vmlinux, const struct target *module,
@@ -432,7 +453,7 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 		struct klp_ref *ref = &(*refs)[n];
 
 		if (s->st.st_shndx != SHN_UNDEF || !*s->name ||
-		    symvers_has(ex, s->name))
+		    left_to_loader(ex, module, s->name))
 			continue;
 		if (!strncmp(s->name, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX))) {
 			pr_err("symbol '%s': the module already has livepatch symbols",

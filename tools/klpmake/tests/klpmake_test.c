@@ -905,6 +905,35 @@ static bool t_interrupt(struct ctx *c)
 	return ok;
 }
 
+/*
+ * gcd() is the target's static and vmlinux's export: the patch gets the
+ * target's, through .klp.sym, with a warning that says so.
+ */
+static bool t_modexport(struct ctx *c)
+{
+	struct elfview v;
+	bool ok;
+
+	if (!c->target_ko)
+		return false;
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", c->target_ko,
+		    fixture(c, "modexport"), NULL);
+	ok = succeeded(c) && view_open(&v, c->out);
+	if (ok) {
+		ok = check_klp_rela(&v, ".klp.rela.klp_test_target.text",
+				    ".text") &&
+		     has_klp_sym(&v, ".klp.sym.klp_test_target.gcd,0") &&
+		     check_plain_relas(&v);
+		view_close(&v);
+	}
+	if (ok && !strstr(c->log,
+			  "symbol 'gcd': defined in klp_test_target and exported")) {
+		pr_diag("klpmake said: %s", c->log);
+		ok = false;
+	}
+	return ok;
+}
+
 /* Relies on the run of t_modtarget, whose output is a livepatch module. */
 static bool t_livepatch_target(struct ctx *c)
 {
@@ -968,6 +997,7 @@ static const struct test tests[] = {
 	{ "vmlinux: old_sympos from -s of a duplicated static", t_sympos },
 	{ "module: static symbols of the target module", t_modtarget },
 	{ "refuse: a livepatch module as -m target", t_livepatch_target },
+	{ "module: the target's static wins over a vmlinux export", t_modexport },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
