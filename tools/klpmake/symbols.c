@@ -354,6 +354,12 @@ static int check_kind(const struct target *t, const struct kelf_sym *s)
 		       s->name, t->objname, sec->name);
 		return -1;
 	}
+	/* riscv keeps vmlinux's .exit.text in the init region, freed with it. */
+	if (t->vmlinux && !strncmp(sec->name, ".exit", 5)) {
+		pr_err("symbol '%s': it is __exit in vmlinux (section %s), freed with the init memory after boot",
+		       s->name, sec->name);
+		return -1;
+	}
 	if (!(sec->sh.sh_flags & SHF_EXECINSTR) && !t->kallsyms_all) {
 		pr_err("symbol '%s': data symbols need CONFIG_KALLSYMS_ALL, which %s lacks",
 		       s->name, t->objname);

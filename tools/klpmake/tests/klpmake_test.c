@@ -934,6 +934,17 @@ static bool t_modexport(struct ctx *c)
 	return ok;
 }
 
+/* vmlinux's __init and (on riscv) __exit code is freed after boot. */
+static bool t_initexit(struct ctx *c)
+{
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		    fixture(c, "initexit"), NULL);
+	return refused(c, 1,
+		       "symbol 'init_elf_binfmt': it is __init in vmlinux (section .init.text)") &&
+	       refused(c, 1,
+		       "symbol 'exit_elf_binfmt': it is __exit in vmlinux (section .exit.text)");
+}
+
 /* Relies on the run of t_modtarget, whose output is a livepatch module. */
 static bool t_livepatch_target(struct ctx *c)
 {
@@ -998,6 +1009,7 @@ static const struct test tests[] = {
 	{ "module: static symbols of the target module", t_modtarget },
 	{ "refuse: a livepatch module as -m target", t_livepatch_target },
 	{ "module: the target's static wins over a vmlinux export", t_modexport },
+	{ "refuse: __init and __exit code of vmlinux", t_initexit },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
