@@ -192,6 +192,8 @@ int resolve_refs(const struct kelf *mod, const struct exports *ex,
 		 const struct target *vmlinux, const struct target *module,
 		 struct hint *hints, size_t nhints,
 		 struct klp_ref **refs, size_t *nrefs);
+int check_old_names(const struct kelf *mod, const struct target *vmlinux,
+		    const struct target *module);
 void warn_clones(const struct kelf *mod, const struct target *vmlinux,
 		 const struct target *module, const struct hint *hints,
 		 size_t nhints);

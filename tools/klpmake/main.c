@@ -9,7 +9,8 @@
  *      passed to the compiler as KLPMAKE_SYMPOS_<name>, for old_sympos
  *   3. kbuild builds SRCDIR in a scratch copy, modpost in warning mode
  *   4. the module is a livepatch module for that kernel (and the target's)
- *   5. every unexported undefined symbol is found in the target or vmlinux
+ *   5. every unexported undefined symbol is found in the target or vmlinux,
+ *      and the old_sympos of every klp_func picks one definition
  *   6. their relocations move to .klp.rela sections, OUT.ko is written
  */
 #include <getopt.h>
@@ -250,7 +251,8 @@ static int make_patch(struct options *o, const struct kbuild *kb,
 		return -1;
 	if (kbuild_check_module(kb, &mod, module ? module->elf : NULL) ||
 	    resolve_refs(&mod, &objs->ex, &objs->vmlinux, module, o->hints,
-			 o->nhints, &refs, &nrefs))
+			 o->nhints, &refs, &nrefs) ||
+	    check_old_names(&mod, &objs->vmlinux, module))
 		goto out;
 	for (i = 0; i < o->nhints; i++)
 		if (!o->hints[i].used)

@@ -624,3 +624,95 @@ void warn_clones(const struct kelf *mod, const struct target *vmlinux,
 		}
 	}
 }
+
+/* The address @r puts at its place, in section and offset, if local. */
+static const struct kelf_sec *rela_dest(const struct kelf *mod,
+					const GElf_Rela *r, size_t *off)
+{
+	const struct kelf_sym *s = &mod->syms[GELF_R_SYM(r->r_info)];
+
+	if (GELF_R_TYPE(r->r_info) != R_RISCV_64 ||
+	    s->st.st_shndx == SHN_UNDEF || s->st.st_shndx >= mod->shnum)
+		return NULL;
+	*off = s->st.st_value + r->r_addend;
+	return &mod->secs[s->st.st_shndx];
+}
+
+/*
+ * One klp_func of the module: at @at in @data, an old_name pointing to a
+ * string and a new_func pointing to code, the next word.  Checks that
+ * its old_sympos picks one definition in the object that defines the
+ * name (the target module, else vmlinux), as livepatch will at load.
+ */
+static int check_func(const struct kelf_sec *data, size_t at,
+		      const char *name, const struct target *vmlinux,
+		      const struct target *module)
+{
+	const struct target *t;
+	unsigned long sympos = 0;
+	size_t first, n, i, listed = 0;
+	char *files;
+
+	if (at + 24 <= data->data->d_size && data->data->d_buf)
+		memcpy(&sympos, (char *)data->data->d_buf + at + 16, 8);
+	t = lookup(vmlinux, module, name, &first, &n);
+	if (!t)
+		return 0;	/* livepatch says it at load; sysfs names it */
+	for (i = first; i < first + n; i++)
+		listed += kallsyms_lists(t, t->byname[i]);
+	if (listed <= 1 ? sympos <= 1 : sympos && sympos <= listed)
+		return 0;
+	files = list_files(t, first, n);
+	if (!sympos)
+		pr_err("klp_func '%s': %zu definitions in %s (in %s) and no old_sympos: livepatch refuses it at load; set .old_sympos = KLPMAKE_SYMPOS_%s and name the file with -s %s:<file.c>",
+		       name, listed, t->objname, files, name, name);
+	else
+		pr_err("klp_func '%s': old_sympos %lu, but %s has %zu definition%s (in %s)",
+		       name, sympos, t->objname, listed, listed == 1 ? "" : "s",
+		       files);
+	free(files);
+	return -1;
+}
+
+/*
+ * Find the module's klp_funcs by their first two words, relocated to a
+ * string and to code, and check each old_sympos.  Reports every failure
+ * before returning -1.
+ */
+int check_old_names(const struct kelf *mod, const struct target *vmlinux,
+		    const struct target *module)
+{
+	size_t i, j, k, n, off, noff;
+	GElf_Rela r, next;
+	int ret = 0;
+
+	for (i = 1; i < mod->shnum; i++) {
+		const struct kelf_sec *rsec = &mod->secs[i], *data, *str, *code;
+
+		if (rsec->sh.sh_type != SHT_RELA || rsec->sh.sh_link != mod->symtab)
+			continue;
+		data = &mod->secs[rsec->sh.sh_info];
+		n = rsec->sh.sh_size / sizeof(Elf64_Rela);
+		for (j = 0; j < n && gelf_getrela(rsec->data, j, &r); j++) {
+			str = rela_dest(mod, &r, &off);
+			if (!str || !(str->sh.sh_flags & SHF_STRINGS) ||
+			    !str->data || !str->data->d_buf ||
+			    off >= str->data->d_size ||
+			    !memchr((char *)str->data->d_buf + off, '\0',
+				    str->data->d_size - off))
+				continue;
+			for (k = 0; k < n && gelf_getrela(rsec->data, k, &next); k++) {
+				if (next.r_offset != r.r_offset + 8)
+					continue;
+				code = rela_dest(mod, &next, &noff);
+				if (code && (code->sh.sh_flags & SHF_EXECINSTR) &&
+				    check_func(data, r.r_offset,
+					       (char *)str->data->d_buf + off,
+					       vmlinux, module))
+					ret = -1;
+				break;
+			}
+		}
+	}
+	return ret;
+}

@@ -934,6 +934,17 @@ static bool t_modexport(struct ctx *c)
 	return ok;
 }
 
+/* klp_funcs livepatch would refuse at load, for their old_sympos. */
+static bool t_oldname(struct ctx *c)
+{
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		    fixture(c, "oldname"), NULL);
+	return refused(c, 1,
+		       "klp_func 'c_next': 2 definitions in vmlinux (in cpu.c, consoles.c)") &&
+	       refused(c, 1,
+		       "klp_func 'cmdline_proc_show': old_sympos 2, but vmlinux has 1 definition");
+}
+
 /* vmlinux's __init and (on riscv) __exit code is freed after boot. */
 static bool t_initexit(struct ctx *c)
 {
@@ -1010,6 +1021,7 @@ static const struct test tests[] = {
 	{ "refuse: a livepatch module as -m target", t_livepatch_target },
 	{ "module: the target's static wins over a vmlinux export", t_modexport },
 	{ "refuse: __init and __exit code of vmlinux", t_initexit },
+	{ "refuse: an old_sympos livepatch would not resolve", t_oldname },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
