@@ -287,6 +287,33 @@ static bool hint_matches(const struct hint *h, const struct kelf_sym *s,
 }
 
 /*
+ * While a module loads, kallsyms lists every named symbol of its symbol
+ * table, its __init ones included; once it runs, only those it keeps.
+ * livepatch resolves a module's symbols when the module comes if the
+ * patch was there first, else when the patch loads: @found must have the
+ * same position (@sympos) both ways, or one load order binds another
+ * definition.
+ */
+static bool loading_agrees(const struct target *t, const char *name,
+			   size_t first, size_t n, const struct kelf_sym *found,
+			   unsigned long sympos)
+{
+	unsigned long loading = 0;
+	size_t i;
+
+	if (t->vmlinux)
+		return true;
+	for (i = first; i < first + n; i++)
+		if (t->byname[i] == found)
+			loading = n > 1 ? i - first + 1 : 0;
+	if (loading == sympos)
+		return true;
+	pr_err("symbol '%s': position %lu in %s once it runs, %lu while it loads (its __init symbols still listed): livepatch would bind another definition when the patch loads first; rename it in the fix",
+	       name, sympos, t->objname, loading);
+	return false;
+}
+
+/*
  * Pick the definition of @name in @t the reference means, using the hint
  * when there is one, and set its sympos.  Returns the symbol, or NULL
  * after printing why none fits.
@@ -314,7 +341,8 @@ static const struct kelf_sym *pick(const struct target *t, const char *name,
 		}
 	}
 	if (matches == 1)
-		return found;
+		return loading_agrees(t, name, first, n, found, *sympos) ?
+		       found : NULL;
 
 	files = list_files(t, first, n);
 	if (!listed)

@@ -934,6 +934,27 @@ static bool t_modexport(struct ctx *c)
 	return ok;
 }
 
+static char *build_fixture_target(struct ctx *c, const char *name);
+
+/*
+ * inittarget_c.c's helper() is second among inittarget's once it runs,
+ * third while it loads (inittarget_a.c's __init one still listed).
+ */
+static bool t_initpos(struct ctx *c)
+{
+	char *ko = build_fixture_target(c, "inittarget");
+	bool ok;
+
+	if (!ko)
+		return false;
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-m", ko, "-s",
+		    "helper:inittarget_c.c", fixture(c, "initpos"), NULL);
+	ok = refused(c, 1,
+		     "symbol 'helper': position 2 in inittarget once it runs, 3 while it loads");
+	free(ko);
+	return ok;
+}
+
 /* klp_funcs livepatch would refuse at load, for their old_sympos. */
 static bool t_oldname(struct ctx *c)
 {
@@ -1022,6 +1043,7 @@ static const struct test tests[] = {
 	{ "module: the target's static wins over a vmlinux export", t_modexport },
 	{ "refuse: __init and __exit code of vmlinux", t_initexit },
 	{ "refuse: an old_sympos livepatch would not resolve", t_oldname },
+	{ "refuse: a module sympos that depends on the load order", t_initpos },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
@@ -1037,10 +1059,31 @@ static bool copy_file(const char *from, const char *to)
 	return !run(argv, "/dev/null");
 }
 
+/* make M=@dir modules against KDIR: the path of @dir/@name.ko, or NULL. */
+static char *kbuild_module(const struct ctx *c, const char *dir,
+			   const char *name)
+{
+	char *m = xasprintf("M=%s", dir);
+	char *cross = xasprintf("CROSS_COMPILE=%s", c->cross);
+	char *log = xasprintf("%s/build.log", dir);
+	char *const argv[] = { "make", "-C", (char *)c->kdir, "ARCH=riscv",
+			       cross, m, "modules", NULL };
+	char *ko = NULL;
+
+	if (!run(argv, log))
+		ko = xasprintf("%s/%s.ko", dir, name);
+	else
+		pr_diag("cannot build %s, see %s", name, log);
+	free(log);
+	free(cross);
+	free(m);
+	return ko;
+}
+
 static char *build_target(struct ctx *c)
 {
 	char *dir = xasprintf("%s/target", c->work);
-	char *from, *to, *m, *cross, *log, *ko = NULL;
+	char *from, *to, *ko = NULL;
 	static const char * const files[] = {
 		"klp_test_target.c", "klp_test_target.h",
 	};
@@ -1063,21 +1106,23 @@ static char *build_target(struct ctx *c)
 		fclose(f);
 	}
 	free(to);
-	m = xasprintf("M=%s", dir);
-	cross = xasprintf("CROSS_COMPILE=%s", c->cross);
-	log = xasprintf("%s/build.log", dir);
-	{
-		char *const argv[] = { "make", "-C", (char *)c->kdir,
-				       "ARCH=riscv", cross, m, "modules", NULL };
+	ko = ok ? kbuild_module(c, dir, "klp_test_target") : NULL;
+	free(dir);
+	return ko;
+}
 
-		if (ok && !run(argv, log))
-			ko = xasprintf("%s/klp_test_target.ko", dir);
-		else
-			pr_diag("cannot build klp_test_target, see %s", log);
-	}
-	free(log);
-	free(cross);
-	free(m);
+/* The target module of fixture @name, built in a copy under WORKDIR. */
+static char *build_fixture_target(struct ctx *c, const char *name)
+{
+	char *dir = xasprintf("%s/%s", c->work, name);
+	char *from = xasprintf("%s/.", fixture(c, name));
+	char *const cp[] = { "cp", "-a", from, dir, NULL };
+	char *ko = NULL;
+
+	mkdir(dir, 0755);
+	if (!run(cp, "/dev/null"))
+		ko = kbuild_module(c, dir, name);
+	free(from);
 	free(dir);
 	return ko;
 }
