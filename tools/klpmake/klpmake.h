@@ -132,6 +132,7 @@ struct kbuild {
 	char *ko;		/* the module kbuild made, inside scratch */
 	char *release;		/* include/config/kernel.release */
 	bool kallsyms_all;	/* CONFIG_KALLSYMS_ALL in .config */
+	bool module_sections;	/* CONFIG_MODULE_SECTIONS: modules get a GOT */
 };
 
 int kbuild_read_kernel(struct kbuild *kb);
@@ -200,6 +201,6 @@ void warn_clones(const struct kelf *mod, const struct target *vmlinux,
 
 /* rewrite.c */
 int klp_write(const struct kelf *mod, const struct klp_ref *refs,
-	      size_t nrefs, const char *out);
+	      size_t nrefs, bool module_got, const char *out);
 
 #endif /* _KLPMAKE_H */

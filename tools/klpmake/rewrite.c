@@ -42,6 +42,7 @@ struct bucket {
 
 struct rewrite {
 	const struct kelf *mod;
+	bool module_got;		/* the loader can make GOT entries */
 	const struct klp_ref **ref;	/* by symbol index, NULL if none */
 	struct kelf_edit edit;		/* for kelf_write() */
 	struct bucket *b;
@@ -104,9 +105,10 @@ static const char *rtype_name(unsigned int type)
 /*
  * Relocation types against a livepatch symbol that the RISC-V module
  * loader can apply once livepatch has resolved it.  GOT_HI20 is fine for
- * vmlinux: the loader counts GOT entries over every SHT_RELA section,
- * .klp.rela ones included, and fills the entry while the patch module
- * loads.  To a module it is refused by the kernel (warned about here).
+ * vmlinux when the kernel has CONFIG_MODULE_SECTIONS: the loader counts
+ * GOT entries over every SHT_RELA section, .klp.rela ones included, and
+ * fills the entry while the patch module loads (without it, refused
+ * here).  To a module it is refused by the kernel (warned about here).
  * ADD32/ADD64 are the symbol's half of a difference; its SUB follows.
  */
 static bool rtype_ok(unsigned int type)
@@ -198,6 +200,11 @@ static int check_rela(const struct rewrite *rw, const struct kelf_sec *rsec,
 	if (!strncmp(tsec->name, ".init", 5) ||
 	    !strncmp(tsec->name, ".exit", 5)) {
 		pr_err("symbol '%s': used from %s+0x%llx: livepatch relocations cannot apply to __init/__exit sections",
+		       name, tsec->name, (unsigned long long)r->r_offset);
+		return -1;
+	}
+	if (type == R_RISCV_GOT_HI20 && ref->obj->vmlinux && !rw->module_got) {
+		pr_err("symbol '%s': GOT_HI20 at %s+0x%llx to vmlinux, but the kernel has no CONFIG_MODULE_SECTIONS (riscv selects it with CONFIG_RELOCATABLE), so its module loader makes no GOT entries; address it pc-relatively (no -fPIC)",
 		       name, tsec->name, (unsigned long long)r->r_offset);
 		return -1;
 	}
@@ -456,15 +463,17 @@ static void rewrite_free(struct rewrite *rw)
 
 /*
  * Write @mod to @out with its relocations against @refs moved to
- * livepatch sections.  Nothing is left at @out on failure.
+ * livepatch sections (@module_got: the kernel's module loader makes GOT
+ * entries).  Nothing is left at @out on failure.
  */
 int klp_write(const struct kelf *mod, const struct klp_ref *refs,
-	      size_t nrefs, const char *out)
+	      size_t nrefs, bool module_got, const char *out)
 {
 	struct rewrite rw;
 	int ret;
 
 	rewrite_init(&rw, mod, refs, nrefs);
+	rw.module_got = module_got;
 	ret = split_sections(&rw);
 	if (!ret) {
 		add_klp_sections(&rw);

@@ -955,6 +955,17 @@ static bool t_initpos(struct ctx *c)
 	return ok;
 }
 
+/* The base kernel has no CONFIG_MODULE_SECTIONS: its loader has no GOT. */
+static bool t_vmgot(struct ctx *c)
+{
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
+		    fixture(c, "vmgot"), NULL);
+	return refused(c, 1,
+		       "symbol 'max_threads': GOT_HI20 at .text+0x") &&
+	       refused(c, 1,
+		       "to vmlinux, but the kernel has no CONFIG_MODULE_SECTIONS");
+}
+
 /* klp_funcs livepatch would refuse at load, for their old_sympos. */
 static bool t_oldname(struct ctx *c)
 {
@@ -1044,6 +1055,7 @@ static const struct test tests[] = {
 	{ "refuse: __init and __exit code of vmlinux", t_initexit },
 	{ "refuse: an old_sympos livepatch would not resolve", t_oldname },
 	{ "refuse: a module sympos that depends on the load order", t_initpos },
+	{ "refuse: a GOT relocation to vmlinux without module GOTs", t_vmgot },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
