@@ -344,11 +344,44 @@ void kbuild_cleanup(struct kbuild *kb)
  * vmlinux must be the kernel the tree describes: its linux_banner says
  * "Linux version <kernel.release> ".
  */
+/*
+ * The build's UTS_VERSION ("#3 SMP <date>"), which the tree's last link
+ * wrote and put in linux_banner; NULL if the tree has none.
+ */
+static char *uts_version(const char *kdir)
+{
+	static const char * const files[] = {
+		"include/generated/utsversion.h",	/* 6.4 and later */
+		"include/generated/compile.h",
+	};
+	static const char key[] = "#define UTS_VERSION \"";
+	char *path, *line = NULL, *found = NULL, *end;
+	size_t i, cap = 0;
+	FILE *f;
+
+	for (i = 0; i < ARRAY_SIZE(files) && !found; i++) {
+		path = xasprintf("%s/%s", kdir, files[i]);
+		f = fopen(path, "r");
+		free(path);
+		while (f && !found && getline(&line, &cap, f) > 0) {
+			end = strrchr(line, '"');
+			if (!strncmp(line, key, strlen(key)) &&
+			    end > line + strlen(key))
+				found = strndup(line + strlen(key),
+						end - line - strlen(key));
+		}
+		if (f)
+			fclose(f);
+	}
+	free(line);
+	return found;
+}
+
 int kbuild_check_vmlinux(const struct kbuild *kb, const struct kelf *vmlinux)
 {
 	const struct kelf_sec *sec;
 	const struct kelf_sym *s;
-	char *want;
+	char *want, *uts;
 	size_t i, off;
 	int ret = -1;
 
@@ -371,8 +404,19 @@ int kbuild_check_vmlinux(const struct kbuild *kb, const struct kelf *vmlinux)
 	    !strncmp((char *)sec->data->d_buf + off, want, strlen(want)))
 		ret = 0;
 	free(want);
-	if (!ret)
-		return 0;
+	if (ret)
+		goto bad;
+	/* Another build of the same release has another UTS_VERSION. */
+	uts = uts_version(kb->kdir);
+	if (uts && !memmem((char *)sec->data->d_buf + off,
+			   strnlen((char *)sec->data->d_buf + off,
+				   sec->data->d_size - off), uts, strlen(uts))) {
+		pr_err("%s: kernel mismatch: its linux_banner lacks \"%s\", the UTS_VERSION of the tree's last build: another build of release %s",
+		       vmlinux->path, uts, kb->release);
+		ret = -1;
+	}
+	free(uts);
+	return ret;
 bad:
 	pr_err("%s: kernel mismatch: its linux_banner is not release %s of include/config/kernel.release",
 	       vmlinux->path, kb->release);

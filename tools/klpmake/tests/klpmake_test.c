@@ -955,6 +955,75 @@ static bool t_initpos(struct ctx *c)
 	return ok;
 }
 
+/*
+ * @to: a new directory of symlinks to every entry of @from but @except,
+ * which is left for the caller to make.
+ */
+static bool link_all_but(const char *from, const char *to, const char *except)
+{
+	struct dirent *de;
+	bool ok = !mkdir(to, 0755);
+	DIR *d = ok ? opendir(from) : NULL;
+
+	while (d && (de = readdir(d))) {
+		char *src, *dst;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, except))
+			continue;
+		src = xasprintf("%s/%s", from, de->d_name);
+		dst = xasprintf("%s/%s", to, de->d_name);
+		ok &= !symlink(src, dst);
+		free(src);
+		free(dst);
+	}
+	if (d)
+		closedir(d);
+	return ok && d;
+}
+
+/*
+ * The base tree with another build's UTS_VERSION: its vmlinux is not the
+ * build the tree describes (as another flavour's vmlinux copied in).
+ */
+static bool t_other_build(struct ctx *c)
+{
+	char *other = xasprintf("%s/other-build", c->work);
+	char *inc = xasprintf("%s/include", other);
+	char *gen = xasprintf("%s/include/generated", other);
+	char *kinc = xasprintf("%s/include", c->kdir);
+	char *kgen = xasprintf("%s/include/generated", c->kdir);
+	char *uts = xasprintf("%s/utsversion.h", gen);
+	char *const rm[] = { "rm", "-rf", other, NULL };
+	bool ok;
+	FILE *f;
+
+	run(rm, "/dev/null");
+	ok = link_all_but(c->kdir, other, "include") &&
+	     link_all_but(kinc, inc, "generated") &&
+	     link_all_but(kgen, gen, "utsversion.h");
+	f = ok ? fopen(uts, "w") : NULL;
+	if (f) {
+		fputs("#define UTS_VERSION \"#99 SMP Thu Jan  1 00:00:00 UTC 1970\"\n", f);
+		fclose(f);
+	} else {
+		pr_diag("cannot make %s", other);
+		ok = false;
+	}
+	run_klpmake(c, false, "-k", other, "-c", c->cross,
+		    fixture(c, "jumplabel"), NULL);
+	ok = refused(c, 1, "its linux_banner lacks \"#99 SMP Thu Jan  1") &&
+	     refused(c, 1, "the UTS_VERSION of the tree's last build") && ok;
+	run(rm, "/dev/null");
+	free(uts);
+	free(kgen);
+	free(kinc);
+	free(gen);
+	free(inc);
+	free(other);
+	return ok;
+}
+
 /* The base kernel has no CONFIG_MODULE_SECTIONS: its loader has no GOT. */
 static bool t_vmgot(struct ctx *c)
 {
@@ -1056,6 +1125,7 @@ static const struct test tests[] = {
 	{ "refuse: an old_sympos livepatch would not resolve", t_oldname },
 	{ "refuse: a module sympos that depends on the load order", t_initpos },
 	{ "refuse: a GOT relocation to vmlinux without module GOTs", t_vmgot },
+	{ "refuse: vmlinux of another build of the same release", t_other_build },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
