@@ -162,6 +162,7 @@ int kbuild_read_kernel(struct kbuild *kb)
 	free(path);
 	kb->kallsyms_all = config_set(kb->kdir, "CONFIG_KALLSYMS_ALL");
 	kb->module_sections = config_set(kb->kdir, "CONFIG_MODULE_SECTIONS");
+	kb->module_sig = config_set(kb->kdir, "CONFIG_MODULE_SIG");
 	if (!config_set(kb->kdir, "CONFIG_LIVEPATCH")) {
 		pr_err("%s/.config: CONFIG_LIVEPATCH is not set", kb->kdir);
 		return -1;

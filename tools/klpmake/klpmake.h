@@ -133,6 +133,7 @@ struct kbuild {
 	char *release;		/* include/config/kernel.release */
 	bool kallsyms_all;	/* CONFIG_KALLSYMS_ALL in .config */
 	bool module_sections;	/* CONFIG_MODULE_SECTIONS: modules get a GOT */
+	bool module_sig;	/* CONFIG_MODULE_SIG: the kernel checks them */
 };
 
 int kbuild_read_kernel(struct kbuild *kb);

@@ -262,6 +262,10 @@ static int make_patch(struct options *o, const struct kbuild *kb,
 	ret = klp_write(&mod, refs, nrefs, kb->module_sections, o->out);
 	if (!ret)
 		print_summary(&mod, refs, nrefs, module, o->out);
+	/* The rewrite would break a signature: klpmake writes none. */
+	if (!ret && kb->module_sig)
+		pr_warn("%s is not signed and %s has CONFIG_MODULE_SIG: sign it (%s/scripts/sign-file sha512 <key> <cert> %s) or loading it taints the kernel, and fails with CONFIG_MODULE_SIG_FORCE",
+			o->out, kb->kdir, kb->kdir, o->out);
 	for (i = 0; i < nrefs && !ret && kb->verbose; i++)
 		fprintf(stderr, "klpmake: %s\n", refs[i].klpname);
 out:

@@ -935,6 +935,7 @@ static bool t_modexport(struct ctx *c)
 }
 
 static char *build_fixture_target(struct ctx *c, const char *name);
+static bool copy_file(const char *from, const char *to);
 
 /*
  * inittarget_c.c's helper() is second among inittarget's once it runs,
@@ -1021,6 +1022,47 @@ static bool t_other_build(struct ctx *c)
 	free(gen);
 	free(inc);
 	free(other);
+	return ok;
+}
+
+/*
+ * The base tree with CONFIG_MODULE_SIG=y in its .config (kbuild builds
+ * from auto.conf, which is unchanged): the output is made, unsigned, and
+ * klpmake says so.
+ */
+static bool t_unsigned(struct ctx *c)
+{
+	char *tree = xasprintf("%s/sig-build", c->work);
+	char *from = xasprintf("%s/.config", c->kdir);
+	char *to = xasprintf("%s/.config", tree);
+	char *want = xasprintf("%s is not signed and %s has CONFIG_MODULE_SIG",
+			       c->out, tree);
+	char *const rm[] = { "rm", "-rf", tree, NULL };
+	bool ok;
+	FILE *f;
+
+	run(rm, "/dev/null");
+	ok = link_all_but(c->kdir, tree, ".config") && copy_file(from, to);
+	f = ok ? fopen(to, "a") : NULL;
+	if (f) {
+		fputs("CONFIG_MODULE_SIG=y\n", f);
+		fclose(f);
+	} else {
+		pr_diag("cannot make %s", tree);
+		ok = false;
+	}
+	run_klpmake(c, false, "-k", tree, "-c", c->cross,
+		    fixture(c, "jumplabel"), NULL);
+	ok = succeeded(c) && ok;
+	if (ok && !strstr(c->log, want)) {
+		pr_diag("expected \"%s\", klpmake said: %s", want, c->log);
+		ok = false;
+	}
+	run(rm, "/dev/null");
+	free(want);
+	free(to);
+	free(from);
+	free(tree);
 	return ok;
 }
 
@@ -1126,6 +1168,7 @@ static const struct test tests[] = {
 	{ "refuse: a module sympos that depends on the load order", t_initpos },
 	{ "refuse: a GOT relocation to vmlinux without module GOTs", t_vmgot },
 	{ "refuse: vmlinux of another build of the same release", t_other_build },
+	{ "CONFIG_MODULE_SIG: the unsigned output said so", t_unsigned },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
