@@ -9,6 +9,7 @@ TARGET=/sys/module/klp_test_target/parameters
 KLPDBG=/sys/kernel/debug/livepatch_wo_ftrace
 TESTEE=/sys/kernel/debug/wo_ftrace_testee
 TESTEE_DUP=/sys/kernel/debug/wo_ftrace_testee_dup
+FIXEE=/sys/kernel/debug/wo_ftrace_fixee
 
 test_failed=0
 test_skipped=
@@ -225,7 +226,12 @@ run_tests() {
 		n=$((n + 1))
 		test_failed=0
 		test_skipped=
-		"$t"
+		if type "$t" > /dev/null 2>&1; then
+			"$t"
+		else
+			echo "# no test named $t"
+			test_failed=1
+		fi
 		cleanup
 		desc=$(echo "$t" | sed 's/^test_//; s/_/ /g')
 		if [ -n "$test_skipped" ]; then

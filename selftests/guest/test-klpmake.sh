@@ -93,3 +93,64 @@ livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refu
 	expect "target not loaded" "$(grep -c '^klp_test_target ' /proc/modules)" 0
 	disable_and_remove klp_test_static_got
 }
+
+# klpmake diff built klp_fix_fixee.ko from selftests/klpmake/fixes/
+# fixee.patch, a fix of wo_ftrace_fixee.c that changes a static inline
+# (so its caller wo_ftrace_fixee_show() is replaced), and adds a function
+# that wo_ftrace_fixee_write() now calls.  The carried code's strings, its
+# get_user() fixup (__ex_table), its WARN (__bug_table, with the fixed
+# file's line) and its static branch on the file's own key (__jump_table,
+# through .klp.rela) all work; disabling brings every byte back.
+test_klpmake_diff_fix_with_kernel_tables() {
+	show=$(text_bytes wo_ftrace_fixee_show)
+	write=$(text_bytes wo_ftrace_fixee_write)
+	echo -n y > $FIXEE
+	expect "unpatched" "$(cat $FIXEE)" "fixee yes key off last y"
+	expect "insmod" "$(klp_insmod $MODS/klp_fix_fixee.ko)" OK
+	wait_transition klp_fix_fixee
+	expect "functions" "$(ls -d $KLP/klp_fix_fixee/vmlinux/*,* | sed 's|.*/||')" \
+		"$(printf 'wo_ftrace_fixee_show,1\nwo_ftrace_fixee_write,1')"
+	expect "the inline's change in its caller" "$(cat $FIXEE)" \
+		"fixee yes, fixed key off last y"
+	echo -n Y > $FIXEE
+	expect "fixed" "$(cat $FIXEE)" "fixee yes, fixed key off last Y"
+	echo -n K > $FIXEE
+	expect "static branch on" "$(cat $FIXEE)" "fixee yes, fixed key on last Y"
+	echo -n k > $FIXEE
+	expect "static branch off" "$(cat $FIXEE)" "fixee yes, fixed key off last Y"
+	expect "a fault in get_user() is caught" "$(klp_write_fault $FIXEE)" EFAULT
+	dmesg_mark
+	echo -n '#' > $FIXEE
+	# Line 60 of the fixed file: WARN_ON_ONCE(c == '!')
+	expect "WARN of the new code" \
+		"$(dmesg_new | sed -n 's/.*WARNING: CPU: [0-9]* PID: [0-9]* at \([^ ]*\) \([^+]*\)+.*\[\(.*\)\]$/\1 \2 \3/p')" \
+		"kernel/livepatch/wo_ftrace_fixee.c:60 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
+	expect "jump to the new show" "$(jump_target wo_ftrace_fixee_show)" \
+		"$(sym_addr __klp_new_wo_ftrace_fixee_show)"
+	expect "jump to the new write" "$(jump_target wo_ftrace_fixee_write)" \
+		"$(sym_addr __klp_new_wo_ftrace_fixee_write)"
+	disable_and_remove klp_fix_fixee
+	# The new code kept '#' as '!'; the old verdict again
+	expect "after disable" "$(cat $FIXEE)" "fixee no key off last !"
+	expect "show's bytes after disable" "$(text_bytes wo_ftrace_fixee_show)" "$show"
+	expect "write's bytes after disable" "$(text_bytes wo_ftrace_fixee_write)" "$write"
+}
+
+# klpmake diff built klp_fix_uname.ko from selftests/klpmake/fixes/
+# uname.patch, a one-line fix of newuname() in kernel/sys.c: uname(2) goes
+# through the replaced __do_sys_newuname(), whose uts_sem is resolved
+# through .klp.sym.
+test_klpmake_diff_fix_of_a_syscall() {
+	before=$(text_bytes __do_sys_newuname)
+	version=$(uname -v)
+	release=$(uname -r)
+	expect "insmod" "$(klp_insmod $MODS/klp_fix_uname.ko)" OK
+	wait_transition klp_fix_uname
+	expect "fixed" "$(uname -v)" "#1 fixed by klpmake diff"
+	expect "the rest as before" "$(uname -r)" "$release"
+	expect "jump target" "$(jump_target __do_sys_newuname)" \
+		"$(sym_addr __klp_new___do_sys_newuname)"
+	disable_and_remove klp_fix_uname
+	expect "after disable" "$(uname -v)" "$version"
+	expect "bytes after disable" "$(text_bytes __do_sys_newuname)" "$before"
+}

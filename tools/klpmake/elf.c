@@ -265,31 +265,38 @@ static void set_relas(struct kelf_writer *w, Elf_Data *d, const GElf_Rela *r,
 	set_data(d, out, n * sizeof(*out), ELF_T_RELA);
 }
 
+static void set_sym(struct kelf_writer *w, Elf64_Sym *out, const GElf_Sym *s,
+		    const struct kelf_symedit *ed)
+{
+	if (ed->whole)
+		s = &ed->st;
+	out->st_name = s->st_name;
+	out->st_info = s->st_info;
+	out->st_other = s->st_other;
+	out->st_shndx = map_shndx(w->newidx, s->st_shndx);
+	out->st_value = s->st_value;
+	out->st_size = s->st_size;
+	if (ed->name)
+		out->st_name = strbuf_add(w->sym_str, ed->name);
+	if (ed->name && !ed->whole)
+		out->st_shndx = ed->shndx;
+}
+
 /* The new symbol table: symbols renamed as edited, shndx renumbered. */
 static void set_symtab(struct kelf_writer *w, Elf_Data *d)
 {
-	const struct kelf *in = w->in;
-	Elf64_Sym *syms = xcalloc(in->nsyms, sizeof(*syms));
-	size_t i;
+	const struct kelf_edit *e = w->e;
+	size_t j, i, n = e->symorder ? e->nsymout : w->in->nsyms;
+	Elf64_Sym *syms = xcalloc(n, sizeof(*syms));
 
-	for (i = 0; i < in->nsyms; i++) {
-		const GElf_Sym *s = &in->syms[i].st;
-		const struct kelf_symedit *ed = &w->e->sym[i];
-
-		syms[i].st_name = s->st_name;
-		syms[i].st_info = s->st_info;
-		syms[i].st_other = s->st_other;
-		syms[i].st_shndx = map_shndx(w->newidx, s->st_shndx);
-		syms[i].st_value = s->st_value;
-		syms[i].st_size = s->st_size;
-		if (ed->name) {
-			syms[i].st_name = strbuf_add(w->sym_str, ed->name);
-			syms[i].st_shndx = ed->shndx;
-		}
+	for (j = 0; j < n; j++) {
+		i = e->symorder ? e->symorder[j] : j;
+		set_sym(w, &syms[j], &w->in->syms[i].st, &e->sym[i]);
 	}
 	w->keep[w->nkeep++] = syms;
-	set_data(d, syms, in->nsyms * sizeof(*syms), ELF_T_SYM);
+	set_data(d, syms, n * sizeof(*syms), ELF_T_SYM);
 }
+
 
 /* Strings are copied now and appended to while sections are added. */
 static void writer_init(struct kelf_writer *w, const struct kelf_edit *e)
@@ -351,12 +358,17 @@ static int copy_section(struct kelf_writer *w, size_t i)
 	if (sh.sh_type == SHT_RELA || sh.sh_type == SHT_REL ||
 	    (sh.sh_flags & SHF_INFO_LINK))
 		sh.sh_info = map_shndx(w->newidx, sh.sh_info);
+	if (i == w->in->symtab && w->e->symorder)
+		sh.sh_info = w->e->nlocals;
 	if (add_section(w->out, &sh, &data))
 		return -1;
 	if (i == w->in->symtab)
 		set_symtab(w, data);
 	else if (w->e->rela[i])
 		set_relas(w, data, w->e->rela[i], w->e->nrela[i]);
+	else if (w->e->bytes && w->e->bytes[i].buf)
+		set_data(data, w->e->bytes[i].buf, w->e->bytes[i].size,
+			 s->data ? s->data->d_type : ELF_T_BYTE);
 	else if (i != w->in->shstrndx && i != w->strndx && s->data)
 		set_data(data, s->data->d_buf, s->data->d_size,
 			 s->data->d_type);

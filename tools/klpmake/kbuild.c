@@ -41,7 +41,7 @@ static void stop_group(pid_t pgid)
  * Run @argv in a process group of its own, which an interrupt stops; its
  * output goes to @log if given.  Returns the exit status, or -1.
  */
-static int run(char *const argv[], const char *log)
+int klp_run(char *const argv[], const char *log)
 {
 	pid_t pid;
 	int status, fd;
@@ -212,7 +212,7 @@ static char *built_module(const struct kbuild *kb)
  * user's (@from replaced by @to), so that a compiler error names the
  * file the user edits.
  */
-static void print_log(const char *log, const char *from, const char *to)
+void klp_print_log(const char *log, const char *from, const char *to)
 {
 	size_t cap = 0, flen = strlen(from);
 	char *line = NULL, *p, *hit;
@@ -254,7 +254,7 @@ static int run_kbuild(const struct kbuild *kb, const char *cflags,
 		"make", "-C", (char *)kb->kdir, "ARCH=riscv", cross, m, kcf,
 		"KBUILD_MODPOST_WARN=1", "modules", NULL,
 	};
-	int ret = run(make, log);
+	int ret = klp_run(make, log);
 
 	free(kcf);
 	free(cross);
@@ -289,7 +289,7 @@ int kbuild_build(struct kbuild *kb, const char *srcdir, const char *cflags)
 	{
 		char *const cp[] = { "cp", "-a", from, kb->scratch, NULL };
 
-		if (run(cp, NULL)) {
+		if (klp_run(cp, NULL)) {
 			pr_err("%s: cannot copy to %s", srcdir, kb->scratch);
 			free(from);
 			return -1;
@@ -303,13 +303,13 @@ int kbuild_build(struct kbuild *kb, const char *srcdir, const char *cflags)
 			free(log);
 			return -1;
 		}
-		print_log(log, kb->scratch, srcdir);
+		klp_print_log(log, kb->scratch, srcdir);
 		/* The log stays for the user, with the scratch copy. */
 		kb->keep = true;
 		pr_err("%s: kbuild failed (log above, kept in %s)", srcdir, log);
 	} else {
 		if (kb->verbose)
-			print_log(log, kb->scratch, srcdir);
+			klp_print_log(log, kb->scratch, srcdir);
 		kb->ko = built_module(kb);
 		ret = kb->ko ? 0 : -1;
 	}
@@ -327,10 +327,15 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	return unlink(path);
 }
 
+void klp_rmtree(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void kbuild_cleanup(struct kbuild *kb)
 {
 	if (kb->scratch && !kb->keep)
-		nftw(kb->scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		klp_rmtree(kb->scratch);
 	else if (kb->scratch)
 		fprintf(stderr, "klpmake: build kept in %s\n", kb->scratch);
 	free(kb->scratch);

@@ -89,10 +89,16 @@ void kelf_close(struct kelf *k);
 const char *kelf_modinfo(const struct kelf *k, const char *key);
 const struct kelf_sec *kelf_find_sec(const struct kelf *k, const char *name);
 
-/* A symbol renamed into a reserved section index (SHN_LIVEPATCH). */
+/*
+ * A symbol renamed into a reserved section index (SHN_LIVEPATCH), or
+ * replaced whole (@whole: @st, its st_shndx an input index or reserved,
+ * named @name or, if NULL, as before).
+ */
 struct kelf_symedit {
 	const char *name;	/* NULL: the symbol is unchanged */
 	unsigned int shndx;
+	bool whole;
+	GElf_Sym st;
 };
 
 /* A RELA section added after the object's own. */
@@ -103,11 +109,20 @@ struct kelf_newsec {
 	size_t nrela;
 };
 
+/* New contents of a section (its sh_size follows). */
+struct kelf_bytes {
+	void *buf;
+	size_t size;
+};
+
 /*
  * The object @in written back with sections left out, the entries of RELA
- * sections replaced, symbols renamed and RELA sections added.  Symbols
- * keep their indices, so .symtab keeps its sh_info; sections are
- * renumbered.  The arrays but @add are indexed like @in's sections or
+ * sections or the bytes of others replaced, symbols renamed and RELA
+ * sections added.  Sections are renumbered.  Symbols keep their indices,
+ * so .symtab keeps its sh_info, unless @symorder is given: then output
+ * symbol j is input symbol @symorder[j], the first @nlocals of @nsymout
+ * local, and every relocation must be given anew with output indices.
+ * The arrays but @add and @symorder are indexed like @in's sections or
  * symbols.
  */
 struct kelf_edit {
@@ -115,7 +130,11 @@ struct kelf_edit {
 	bool *drop;			/* by section */
 	GElf_Rela **rela;		/* by section: new entries, or NULL */
 	size_t *nrela;
+	struct kelf_bytes *bytes;	/* by section, or NULL: new bytes */
 	struct kelf_symedit *sym;	/* by symbol */
+	const size_t *symorder;
+	size_t nsymout;
+	size_t nlocals;
 	struct kelf_newsec *add;
 	size_t nadd;
 };
@@ -136,6 +155,14 @@ struct kbuild {
 	bool module_sig;	/* CONFIG_MODULE_SIG: the kernel checks them */
 };
 
+/*
+ * Run @argv in a process group of its own, which an interrupt stops, its
+ * output to @log if given.  Returns its exit status, or -1.
+ */
+int klp_run(char *const argv[], const char *log);
+/* @log on stderr with @from replaced by @to (scratch paths as the user's) */
+void klp_print_log(const char *log, const char *from, const char *to);
+void klp_rmtree(const char *path);
 int kbuild_read_kernel(struct kbuild *kb);
 int kbuild_build(struct kbuild *kb, const char *srcdir, const char *cflags);
 void kbuild_cleanup(struct kbuild *kb);
@@ -199,6 +226,115 @@ int check_old_names(const struct kelf *mod, const struct target *vmlinux,
 void warn_clones(const struct kelf *mod, const struct target *vmlinux,
 		 const struct target *module, const struct hint *hints,
 		 size_t nhints);
+
+/* fixbuild.c: the objects a diff touches, built before and after it */
+struct fix_object {
+	char *source;		/* kernel/sys.c, relative to the tree */
+	char *dir;		/* kernel */
+	char *cmd;		/* the command kbuild saved for kernel/sys.o */
+	char *before;		/* the objects built in the work directory */
+	char *after;
+};
+
+struct fix {
+	const char *kdir;	/* absolute */
+	char *srctree;		/* kdir, or kdir/source for O= builds */
+	char *work;		/* before/, after/, the objects and logs */
+	bool keep;
+	bool verbose;
+	char **files;		/* what the diffs touch, relative to the tree */
+	size_t nfiles;
+	struct fix_object *objs;
+	size_t nobjs;
+};
+
+int fix_prepare(struct fix *f, char *const *diffs, size_t ndiffs);
+int fix_find_objects(struct fix *f);
+int fix_compile(struct fix *f);
+void fix_cleanup(struct fix *f);
+
+/* compare.c: which functions and data the fix changes */
+enum fix_state {
+	FIX_OTHER,		/* not a function or datum of the object */
+	FIX_SAME,
+	FIX_CHANGED,
+	FIX_NEW,
+};
+
+struct fix_diff {
+	const char *source;	/* the C file, for messages and -s hints */
+	struct kelf before;
+	struct kelf after;
+	size_t *rela_of;	/* by section of @after: its .rela, or 0 */
+	unsigned char *state;	/* by symbol of @after */
+	size_t *old;		/* by symbol of @after: its match in @before */
+	size_t changed, added, same;
+};
+
+int fix_compare(struct fix_diff *d);
+void fix_diff_free(struct fix_diff *d);
+bool fix_is_anon(const struct kelf_sym *s);
+const struct kelf_sym *fix_cover(const struct kelf *k, size_t shndx,
+				 GElf_Addr off, int type);
+size_t *fix_rela_index(const struct kelf *k);
+size_t fix_nrela(const struct kelf *k, size_t relsec);
+
+/* extract.c: the changed and new functions, as an object of their own */
+struct fix_ref {
+	char *name;		/* a local of the kernel the code refers to */
+	const char *source;
+};
+
+struct fix_out {
+	char **replaced;	/* kernel names of the changed functions */
+	char **newnames;	/* their names in the patch module */
+	const char **sources;	/* the C file of each */
+	bool *local;		/* static in the kernel: needs its file */
+	size_t nreplaced;
+	struct fix_ref *refs;
+	size_t nrefs;
+};
+
+int fix_extract(struct fix_diff *d, const char *out, struct fix_out *fo);
+void fix_out_free(struct fix_out *fo);
+
+/* gensrc.c: the Kbuild and klp_patch of klpmake diff's module */
+int gensrc_write(const char *dir, const char *name, bool replace,
+		 const struct fix_out *fo, size_t nobjs,
+		 const struct hint *hints, size_t nhints);
+
+/* main.c: the steps both modes share */
+struct options {
+	const char *kdir;
+	const char *target;
+	const char *out;
+	const char *src;
+	struct hint *hints;
+	size_t nhints;
+};
+
+/*
+ * The kernel objects the patch refers to.  They are open before the build:
+ * the sympos of each -s name goes into the compiler's flags.
+ */
+struct objects {
+	char *vmlinux_path;		/* kelf_open() keeps the pointer */
+	struct kelf vmlinux_elf;
+	struct target vmlinux;
+	struct exports ex;		/* Module.symvers */
+	struct kelf module_elf;		/* -m TARGET.ko */
+	struct target module_target;
+	const struct target *module;	/* &module_target, or NULL */
+};
+
+int open_objects(struct objects *objs, const struct kbuild *kb,
+		 const char *module);
+void close_objects(struct objects *objs);
+int make_patch(struct options *o, const struct kbuild *kb,
+	       const struct objects *objs);
+
+/* diff.c: klpmake diff, a patch module from a fix */
+int diff_main(int argc, char **argv);
 
 /* rewrite.c */
 int klp_write(const struct kelf *mod, const struct klp_ref *refs,

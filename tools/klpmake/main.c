@@ -40,15 +40,6 @@ static void print_usage(void)
 	      stderr);
 }
 
-struct options {
-	const char *kdir;
-	const char *target;
-	const char *out;
-	const char *src;
-	struct hint *hints;
-	size_t nhints;
-};
-
 static int parse_hint(struct options *o, char *arg)
 {
 	char *colon = strchr(arg, ':'), *end;
@@ -132,20 +123,6 @@ static int parse_args(int argc, char **argv, struct options *o,
 	return 0;
 }
 
-/*
- * The kernel objects the patch refers to.  They are open before the build:
- * the sympos of each -s name goes into the compiler's flags.
- */
-struct objects {
-	char *vmlinux_path;		/* kelf_open() keeps the pointer */
-	struct kelf vmlinux_elf;
-	struct target vmlinux;
-	struct exports ex;		/* Module.symvers */
-	struct kelf module_elf;		/* -m TARGET.ko */
-	struct target module_target;
-	const struct target *module;	/* &module_target, or NULL */
-};
-
 /* vmlinux and Module.symvers, which must come from one build. */
 static int open_vmlinux(struct objects *objs, const struct kbuild *kb)
 {
@@ -191,7 +168,7 @@ static int open_module(struct objects *objs, const char *path,
 }
 
 /* Step 1, and the -m module: the -s names are looked up in both. */
-static int open_objects(struct objects *objs, const struct kbuild *kb,
+int open_objects(struct objects *objs, const struct kbuild *kb,
 			const char *module)
 {
 	if (open_vmlinux(objs, kb))
@@ -199,7 +176,7 @@ static int open_objects(struct objects *objs, const struct kbuild *kb,
 	return module ? open_module(objs, module, kb->kallsyms_all) : 0;
 }
 
-static void close_objects(struct objects *objs)
+void close_objects(struct objects *objs)
 {
 	target_free(&objs->module_target);
 	kelf_close(&objs->module_elf);
@@ -238,7 +215,7 @@ static void print_summary(const struct kelf *mod, const struct klp_ref *refs,
 }
 
 /* Steps 4 to 6, once the module is built. */
-static int make_patch(struct options *o, const struct kbuild *kb,
+int make_patch(struct options *o, const struct kbuild *kb,
 		      const struct objects *objs)
 {
 	const struct target *module = objs->module;
@@ -284,6 +261,8 @@ int main(int argc, char **argv)
 	char *defines = NULL;
 	int ret = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "diff"))
+		return diff_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv, &o, &kb)) {
 		print_usage();
 		free(o.hints);
