@@ -5,7 +5,8 @@
  * diffs of this file.  Between them its functions use the kernel tables a
  * fix has to carry: string literals, get_user() (__ex_table),
  * WARN_ON_ONCE() (__bug_table) and a static branch on a key of this file
- * (__jump_table), and a static inline that a fix changes in its callers.
+ * (__jump_table), and a static inline of wo_ftrace_fixee.h that a fix
+ * changes in its callers.
  *
  * debugfs wo_ftrace_fixee: reads "fixee VERDICT key on|off last C"; a
  * write's first byte is kept as C, except 'K' and 'k' which turn the key
@@ -17,14 +18,10 @@
 #include <linux/jump_label.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
+#include "wo_ftrace_fixee.h"
 
 static DEFINE_STATIC_KEY_FALSE(wo_ftrace_fixee_key);
 static char wo_ftrace_fixee_last = '-';
-
-static inline const char *wo_ftrace_fixee_verdict(char c)
-{
-	return c == 'y' ? "yes" : "no";
-}
 
 static noinline __noclone int wo_ftrace_fixee_show(struct seq_file *m, void *v)
 {

@@ -95,9 +95,9 @@ livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refu
 }
 
 # klpmake diff built klp_fix_fixee.ko from selftests/klpmake/fixes/
-# fixee.patch, a fix of wo_ftrace_fixee.c that changes a static inline
-# (so its caller wo_ftrace_fixee_show() is replaced), and adds a function
-# that wo_ftrace_fixee_write() now calls.  The carried code's strings, its
+# fixee.patch, a fix of wo_ftrace_fixee.c that changes a static inline of
+# its header (so its caller wo_ftrace_fixee_show() is replaced), and adds
+# a function that wo_ftrace_fixee_write() now calls.  The carried code's strings, its
 # get_user() fixup (__ex_table), its WARN (__bug_table, with the fixed
 # file's line) and its static branch on the file's own key (__jump_table,
 # through .klp.rela) all work; disabling brings every byte back.
@@ -121,10 +121,10 @@ test_klpmake_diff_fix_with_kernel_tables() {
 	expect "a fault in get_user() is caught" "$(klp_write_fault $FIXEE)" EFAULT
 	dmesg_mark
 	echo -n '#' > $FIXEE
-	# Line 60 of the fixed file: WARN_ON_ONCE(c == '!')
+	# Line 57 of the fixed file: WARN_ON_ONCE(c == '!')
 	expect "WARN of the new code" \
 		"$(dmesg_new | sed -n 's/.*WARNING: CPU: [0-9]* PID: [0-9]* at \([^ ]*\) \([^+]*\)+.*\[\(.*\)\]$/\1 \2 \3/p')" \
-		"kernel/livepatch/wo_ftrace_fixee.c:60 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
+		"kernel/livepatch/wo_ftrace_fixee.c:57 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
 	expect "jump to the new show" "$(jump_target wo_ftrace_fixee_show)" \
 		"$(sym_addr __klp_new_wo_ftrace_fixee_show)"
 	expect "jump to the new write" "$(jump_target wo_ftrace_fixee_write)" \

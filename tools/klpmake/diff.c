@@ -188,7 +188,7 @@ static int compare_all(struct fix *f, struct fix_diff *diffs, size_t *total)
 	if (ret)
 		return -1;
 	if (!changed) {
-		pr_err("diff: the fix changes no function of vmlinux (%zu compiled again, all the same%s)",
+		pr_err("diff: the fix changes no function of vmlinux (%zu functions and data compiled again, all the same%s)",
 		       same, added ? ", and adds only unused code" : "");
 		return -1;
 	}
@@ -293,6 +293,8 @@ int diff_main(int argc, char **argv)
 	char *kdir = NULL;
 	int ret = 1;
 
+	/* The phase lines in order with the errors, into a pipe too. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (parse(argc, argv, &d, &kb, &f)) {
 		print_usage();
 		return 2;

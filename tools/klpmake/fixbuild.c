@@ -184,7 +184,8 @@ int fix_prepare(struct fix *f, char *const *diffs, size_t ndiffs)
 		char *abs = realpath(diffs[i], NULL);
 		char *const patch[] = {
 			"patch", "-p1", "--batch", "--forward", "--fuzz=0",
-			"--no-backup-if-mismatch", "-d", after, "-i", abs, NULL,
+			"--no-backup-if-mismatch", "--reject-file=-", "-d",
+			after, "-i", abs, NULL,
 		};
 
 		if (klp_run(patch, log)) {
@@ -215,6 +216,10 @@ static char *saved_command(const char *cmdfile)
 		p = strstr(line, " := ");
 		if (p && strstr(p, " -D__KERNEL__ ") && strstr(p, " -c -o "))
 			cmd = xstrdup(p + 4);
+		/* kbuild leaves blanks after the source */
+		for (p = cmd ? cmd + strlen(cmd) : NULL; p && p > cmd &&
+		     p[-1] == ' '; p--)
+			p[-1] = '\0';
 	}
 	free(line);
 	fclose(in);
@@ -340,6 +345,16 @@ int fix_find_objects(struct fix *f)
 		dep_ret = 0;
 		nftw(f->kdir, find_dependent, 32, FTW_PHYS);
 		if (dep_ret || klp_interrupted)
+			return -1;
+	}
+	/* An object that includes a changed header is built from copies too. */
+	for (i = 0; i < f->nobjs; i++) {
+		char *copy = xasprintf("%s/after/%s", f->work, f->objs[i].source);
+		int missing = access(copy, F_OK);
+
+		free(copy);
+		if (missing && (copy_in(f, "before", f->objs[i].source) ||
+				copy_in(f, "after", f->objs[i].source)))
 			return -1;
 	}
 	if (!f->nobjs) {
