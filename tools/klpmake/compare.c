@@ -374,7 +374,7 @@ static int classify(struct fix_diff *d, const struct kelf_sym *s)
 
 	if (!old) {
 		d->state[s->idx] = FIX_NEW;
-		d->added++;
+		d->added += func;
 		return 0;
 	}
 	d->old[s->idx] = old->idx;
@@ -387,11 +387,11 @@ static int classify(struct fix_diff *d, const struct kelf_sym *s)
 	free(before_rela);
 	if (equal) {
 		d->state[s->idx] = FIX_SAME;
-		d->same++;
+		d->same += func;
 		return 0;
 	}
 	d->state[s->idx] = FIX_CHANGED;
-	d->changed++;
+	d->changed += func;
 	if (!func) {
 		pr_err("%s: the fix changes data '%s' (its initial value, size or what it points to): a live patch cannot change data the kernel has; keep it and add a shadow variable (klp_shadow_get_or_alloc) or a klp_state in a patch written by hand",
 		       d->source, s->name);

@@ -188,11 +188,11 @@ static int compare_all(struct fix *f, struct fix_diff *diffs, size_t *total)
 	if (ret)
 		return -1;
 	if (!changed) {
-		pr_err("diff: the fix changes no function of vmlinux (%zu functions and data compiled again, all the same%s)",
-		       same, added ? ", and adds only unused code" : "");
+		pr_err("diff: the fix changes no function of vmlinux (%zu compiled again, all the same%s)",
+		       same, added ? ", and adds only new ones" : "");
 		return -1;
 	}
-	printf("klpmake: compared %zu object%s: %zu function%s or data changed, %zu new, %zu unchanged but recompiled",
+	printf("klpmake: compared %zu object%s: %zu function%s changed, %zu new, %zu unchanged but recompiled",
 	       f->nobjs, f->nobjs == 1 ? "" : "s", changed,
 	       changed == 1 ? "" : "s", added, same);
 	*total = changed;
@@ -221,6 +221,8 @@ static int extract_all(struct fix *f, struct fix_diff *diffs,
 	for (i = 0; i < fo->nreplaced; i++)
 		printf("klpmake: replaced %s (%s)\n", fo->replaced[i],
 		       fo->sources[i]);
+	for (i = 0; i < fo->nadded; i++)
+		printf("klpmake: added %s\n", fo->added[i]);
 	return 0;
 }
 

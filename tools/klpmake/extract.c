@@ -360,6 +360,13 @@ static void pick_symbols(struct extract *x, struct kelf_symedit *ed,
 			ed[i].st.st_value = table_offset(x, s->st.st_shndx,
 							 s->st.st_value);
 		}
+		if (x->d->state[i] == FIX_NEW && type == STT_FUNC &&
+		    x->use[i] == USE_KEEP) {
+			fo->added = xrealloc(fo->added, (fo->nadded + 1) *
+					     sizeof(*fo->added));
+			fo->added[fo->nadded++] = xasprintf("%s (%s)", s->name,
+							    x->d->source);
+		}
 		if (x->d->state[i] != FIX_CHANGED || type != STT_FUNC)
 			continue;
 		ed[i].name = new_name(s->name);
@@ -557,6 +564,9 @@ void fix_out_free(struct fix_out *fo)
 	free(fo->newnames);
 	free(fo->sources);
 	free(fo->local);
+	for (i = 0; i < fo->nadded; i++)
+		free(fo->added[i]);
+	free(fo->added);
 	for (i = 0; i < fo->nrefs; i++)
 		free(fo->refs[i].name);
 	free(fo->refs);

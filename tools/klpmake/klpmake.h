@@ -268,7 +268,7 @@ struct fix_diff {
 	size_t *rela_of;	/* by section of @after: its .rela, or 0 */
 	unsigned char *state;	/* by symbol of @after */
 	size_t *old;		/* by symbol of @after: its match in @before */
-	size_t changed, added, same;
+	size_t changed, added, same;	/* functions */
 };
 
 int fix_compare(struct fix_diff *d);
@@ -291,6 +291,8 @@ struct fix_out {
 	const char **sources;	/* the C file of each */
 	bool *local;		/* static in the kernel: needs its file */
 	size_t nreplaced;
+	char **added;		/* new functions the changed ones call */
+	size_t nadded;
 	struct fix_ref *refs;
 	size_t nrefs;
 };

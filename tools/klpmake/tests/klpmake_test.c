@@ -124,30 +124,48 @@ static char *slurp(const char *path)
 }
 
 /*
- * Run klpmake with the NULL-terminated @args, after "-o c->out" unless
- * @no_out.  Keeps the exit code and the output in @c.
+ * Run klpmake [@mode] with the NULL-terminated @ap, after "-o c->out"
+ * unless @no_out.  Keeps the exit code and the output in @c.
  */
-static void run_klpmake(struct ctx *c, bool no_out, ...)
+static void run_args(struct ctx *c, const char *mode, bool no_out, va_list ap)
 {
 	char *argv[MAX_ARGS], *logpath = xasprintf("%s/klpmake.log", c->work);
 	int n = 0;
-	va_list ap;
 
 	argv[n++] = (char *)c->klpmake;
+	if (mode)
+		argv[n++] = (char *)mode;
 	if (!no_out) {
 		argv[n++] = "-o";
 		argv[n++] = c->out;
 	}
-	va_start(ap, no_out);
 	while (n < MAX_ARGS - 1 && (argv[n] = va_arg(ap, char *)))
 		n++;
-	va_end(ap);
 	argv[n] = NULL;
 	unlink(c->out);
 	c->rc = run(argv, logpath);
 	free(c->log);
 	c->log = slurp(logpath);
 	free(logpath);
+}
+
+static void run_klpmake(struct ctx *c, bool no_out, ...)
+{
+	va_list ap;
+
+	va_start(ap, no_out);
+	run_args(c, NULL, no_out, ap);
+	va_end(ap);
+}
+
+/* klpmake diff -o c->out, then the arguments */
+static void run_diff(struct ctx *c, ...)
+{
+	va_list ap;
+
+	va_start(ap, c);
+	run_args(c, "diff", false, ap);
+	va_end(ap);
 }
 
 static char *fixture(const struct ctx *c, const char *name)
@@ -1143,6 +1161,358 @@ static bool t_modtarget(struct ctx *c)
 	return ok;
 }
 
+/* ---- klpmake diff ---- */
+
+static const char * const fixee_files[] = {
+	"kernel/livepatch/wo_ftrace_fixee.c",
+	"kernel/livepatch/wo_ftrace_fixee.h",
+};
+
+/*
+ * What a diff may not change in the user's tree: the files the fixtures
+ * patch (bytes and mtime) and the names in their directory (no .orig,
+ * no .rej).
+ */
+static char *tree_state(const struct ctx *c)
+{
+	char *buf = NULL, *path, *dir;
+	size_t len = 0, i;
+	FILE *m = open_memstream(&buf, &len);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	for (i = 0; i < ARRAY_SIZE(fixee_files); i++) {
+		char *text;
+
+		path = xasprintf("%s/%s", c->kdir, fixee_files[i]);
+		text = slurp(path);
+		if (!stat(path, &st))
+			fprintf(m, "%s %ld.%09ld\n%s\n", path,
+				(long)st.st_mtim.tv_sec,
+				(long)st.st_mtim.tv_nsec, text ? text : "");
+		free(text);
+		free(path);
+	}
+	dir = xasprintf("%s/kernel/livepatch", c->kdir);
+	d = opendir(dir);
+	while (d && (de = readdir(d)))
+		if (strstr(de->d_name, ".orig") || strstr(de->d_name, ".rej"))
+			fprintf(m, "left: %s\n", de->d_name);
+	if (d)
+		closedir(d);
+	free(dir);
+	fclose(m);
+	return buf;
+}
+
+static bool tree_unchanged(const struct ctx *c, const char *before)
+{
+	char *now = tree_state(c);
+	bool same = !strcmp(now, before);
+
+	if (!same)
+		pr_diag("the kernel tree changed");
+	free(now);
+	return same;
+}
+
+static char *fix_path(const struct ctx *c, const char *name)
+{
+	return xasprintf("%s/../klpmake/fixes/%s", c->selftests, name);
+}
+
+/* klpmake diff of fixture @name refused with @msg; the tree as it was. */
+static bool diff_refused(struct ctx *c, const char *name, const char *msg)
+{
+	char *before = tree_state(c), *fix = fixture(c, name);
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
+	ok = refused(c, 1, msg) && tree_unchanged(c, before);
+	free(before);
+	return ok;
+}
+
+static bool defines(const struct elfview *v, const char *name, int type)
+{
+	size_t i;
+	GElf_Sym s;
+
+	for (i = 0; i < nsyms(v); i++) {
+		gelf_getsym(v->syms, i, &s);
+		if (!strcmp(symname(v, &s), name) &&
+		    s.st_shndx != SHN_UNDEF && s.st_shndx < SHN_LORESERVE &&
+		    GELF_ST_TYPE(s.st_info) == type)
+			return true;
+	}
+	return false;
+}
+
+static bool sec_size(const struct elfview *v, const char *name, size_t size)
+{
+	Elf_Scn *scn = find_sec(v, name);
+	GElf_Shdr sh;
+
+	if (scn && gelf_getshdr(scn, &sh) && sh.sh_size == size)
+		return true;
+	pr_diag("%s: %s, expected %zu bytes", name, scn ? "another size" :
+		"missing", size);
+	return false;
+}
+
+static bool says(const struct ctx *c, const char *msg)
+{
+	if (strstr(c->log, msg))
+		return true;
+	pr_diag("expected: %s", msg);
+	pr_diag("klpmake said: %s", c->log);
+	return false;
+}
+
+/*
+ * The guest's fix: the changed functions renamed, the new one carried,
+ * the unchanged ones not; one entry each of __ex_table and __bug_table
+ * (write's, 12 bytes), show's jump entry with its key through .klp.rela.
+ */
+static bool t_diff_fix(struct ctx *c)
+{
+	char *before = tree_state(c), *fix = fix_path(c, "fixee.patch");
+	struct elfview v;
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
+	ok = succeeded(c) && tree_unchanged(c, before) &&
+	     says(c, "klpmake: applied 1 diff to 2 files") &&
+	     says(c, "klpmake: compared 1 object: 2 functions changed, 1 new, 2 unchanged but recompiled") &&
+	     says(c, "klpmake: replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "klpmake: replaced wo_ftrace_fixee_write (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "klpmake: added wo_ftrace_fixee_fold (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "3 functions, 2 symbols through .klp.sym (vmlinux 2)") &&
+	     view_open(&v, c->out);
+	if (ok) {
+		ok = defines(&v, "__klp_new_wo_ftrace_fixee_show", STT_FUNC) &&
+		     defines(&v, "__klp_new_wo_ftrace_fixee_write", STT_FUNC) &&
+		     defines(&v, "wo_ftrace_fixee_fold", STT_FUNC) &&
+		     sec_size(&v, "__ex_table", 12) &&
+		     sec_size(&v, "__bug_table", 12) &&
+		     sec_size(&v, "__jump_table", 16) &&
+		     check_klp_rela(&v, ".klp.rela.vmlinux.__jump_table",
+				    "__jump_table") &&
+		     has_klp_sym(&v, ".klp.sym.vmlinux.wo_ftrace_fixee_key,0") &&
+		     has_klp_sym(&v, ".klp.sym.vmlinux.wo_ftrace_fixee_last,0") &&
+		     check_plain_relas(&v) && check_symtab_order(&v);
+		if (ok && (defines(&v, "wo_ftrace_fixee_open", STT_FUNC) ||
+			   defines(&v, "wo_ftrace_fixee_init", STT_FUNC))) {
+			pr_diag("unchanged functions copied");
+			ok = false;
+		}
+		view_close(&v);
+	}
+	free(fix);
+	free(before);
+	return ok;
+}
+
+/* A header's static inline changed: the one object that uses it. */
+static bool t_diff_header(struct ctx *c)
+{
+	char *before = tree_state(c);
+	struct elfview v;
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross,
+		 fixture(c, "diff-header.patch"), NULL);
+	ok = succeeded(c) && tree_unchanged(c, before) &&
+	     says(c, "klpmake: compiled 1 object before and after the fix") &&
+	     says(c, "klpmake: compared 1 object: 1 function changed, 0 new") &&
+	     says(c, "klpmake: replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     view_open(&v, c->out);
+	if (ok) {
+		ok = defines(&v, "__klp_new_wo_ftrace_fixee_show", STT_FUNC);
+		if (ok && defines(&v, "__klp_new_wo_ftrace_fixee_write",
+				  STT_FUNC)) {
+			pr_diag("an unchanged function replaced");
+			ok = false;
+		}
+		view_close(&v);
+	}
+	free(before);
+	return ok;
+}
+
+static bool t_diff_data(struct ctx *c)
+{
+	return diff_refused(c, "diff-data.patch",
+			    "kernel/livepatch/wo_ftrace_fixee.c: the fix changes data 'wo_ftrace_fixee_last' (its initial value, size or what it points to): a live patch cannot change data the kernel has; keep it and add a shadow variable");
+}
+
+static bool t_diff_init(struct ctx *c)
+{
+	return diff_refused(c, "diff-init.patch",
+			    "kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_init' is __init code: it has run and is gone");
+}
+
+static bool t_diff_comment(struct ctx *c)
+{
+	return diff_refused(c, "diff-comment.patch",
+			    "diff: the fix changes no function of vmlinux (4 compiled again, all the same)");
+}
+
+static bool t_diff_stale(struct ctx *c)
+{
+	return diff_refused(c, "diff-stale.patch",
+			    "diff-stale.patch: does not apply to ") &&
+	       says(c, "Hunk #2 FAILED");
+}
+
+static bool t_diff_asm(struct ctx *c)
+{
+	return diff_refused(c, "diff-asm.patch",
+			    "arch/riscv/kernel/entry.S: an assembly file: klpmake compares compiled C functions; write this fix by hand");
+}
+
+static bool t_diff_module(struct ctx *c)
+{
+	return diff_refused(c, "diff-module.patch",
+			    "samples/livepatch/livepatch-sample.c: built into a module: klpmake diff patches vmlinux only so far");
+}
+
+static bool t_diff_usage(struct ctx *c)
+{
+	char *const argv[] = { (char *)c->klpmake, "diff", "-k",
+			       (char *)c->kdir, fixture(c, "diff-data.patch"),
+			       NULL };
+	char *logpath = xasprintf("%s/klpmake.log", c->work);
+
+	c->rc = run(argv, logpath);
+	free(c->log);
+	c->log = slurp(logpath);
+	free(logpath);
+	return refused(c, 2, "klpmake: error: diff: -o OUT.ko is required");
+}
+
+/* The directory a "... kept in DIR" line names, removed; NULL if none. */
+static char *kept_dir(const struct ctx *c, const char *what)
+{
+	const char *p = strstr(c->log, what);
+	char *dir;
+
+	if (!p)
+		return NULL;
+	p += strlen(what);
+	dir = strndup(p, strcspn(p, "\n"));
+	return dir;
+}
+
+static void remove_dir(const char *dir)
+{
+	char *const rm[] = { "rm", "-rf", (char *)dir, NULL };
+
+	if (dir)
+		run(rm, "/dev/null");
+}
+
+/* --replace, -n, -w: the kept source says so; the module is named. */
+static bool t_diff_options(struct ctx *c)
+{
+	char *work, *build, *src = NULL, *text = NULL;
+	struct elfview v;
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross, "--replace", "-n",
+		 "klp_named", "-w", fixture(c, "diff-header.patch"), NULL);
+	work = kept_dir(c, "work directory kept in ");
+	build = kept_dir(c, "build kept in ");
+	ok = succeeded(c) && work && build;
+	if (ok) {
+		src = xasprintf("%s/module/klp_patch.c", work);
+		text = slurp(src);
+		ok = text && strstr(text, "\t.replace = true,\n") &&
+		     strstr(text, "\t\t.old_name = \"wo_ftrace_fixee_show\",\n");
+		if (!ok)
+			pr_diag("%s: %s", src, text ? text : "missing");
+	}
+	if (ok && view_open(&v, c->out)) {
+		ok = has_modinfo(&v, "name=klp_named") &&
+		     has_modinfo(&v, "livepatch=Y");
+		view_close(&v);
+	}
+	remove_dir(work);
+	remove_dir(build);
+	free(text);
+	free(src);
+	free(work);
+	free(build);
+	return ok;
+}
+
+/*
+ * Ctrl-C while the objects compile: the work directory goes, nothing is
+ * written, the tree is as it was, exit 130.
+ */
+static bool t_diff_interrupt(struct ctx *c)
+{
+	char *tmpdir = xasprintf("%s/tmp-diff-interrupt", c->work);
+	char *logpath = xasprintf("%s/interrupt.log", c->work);
+	char *before = tree_state(c), *fix = fix_path(c, "fixee.patch");
+	char *work = NULL, *compile = NULL, *left;
+	int status = 0, i;
+	bool ok = true;
+	pid_t pid;
+
+	mkdir(tmpdir, 0755);
+	pid = fork();
+	if (!pid) {
+		int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		setenv("TMPDIR", tmpdir, 1);
+		execl(c->klpmake, c->klpmake, "diff", "-k", c->kdir, "-c",
+		      c->cross, "-o", c->out, fix, (char *)NULL);
+		_exit(127);
+	}
+	/* Until the compiler runs on the "after" copy. */
+	for (i = 0; i < 600 && (!compile || access(compile, F_OK)); i++) {
+		usleep(20000);
+		if (!work)
+			work = first_entry(tmpdir);
+		if (work && !compile)
+			compile = xasprintf("%s/after.log", work);
+	}
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	free(c->log);
+	c->log = slurp(logpath);
+	if (!compile || access(logpath, R_OK)) {
+		pr_diag("the compile never started in %s", tmpdir);
+		ok = false;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130) {
+		pr_diag("exit status %#x, expected 130", status);
+		ok = false;
+	}
+	left = first_entry(tmpdir);
+	if (left) {
+		pr_diag("left behind: %s", left);
+		ok = false;
+	}
+	if (!strstr(c->log, "interrupted: nothing written") || !no_output(c) ||
+	    !tree_unchanged(c, before)) {
+		pr_diag("klpmake said: %s", c->log);
+		ok = false;
+	}
+	free(left);
+	free(work);
+	free(compile);
+	free(fix);
+	free(before);
+	free(logpath);
+	free(tmpdir);
+	return ok;
+}
+
 static const struct test tests[] = {
 	{ "usage: no arguments", t_usage_none },
 	{ "usage: no -o", t_usage_no_out },
@@ -1173,6 +1543,17 @@ static const struct test tests[] = {
 	{ "refuse: a static key of the target module", t_modkey },
 	{ "refuse: a compiler error, named in the user's file", t_broken },
 	{ "interrupted: kbuild stopped, nothing left behind", t_interrupt },
+	{ "diff usage: no -o", t_diff_usage },
+	{ "diff: a fix with new code, strings and the kernel's tables", t_diff_fix },
+	{ "diff: a header's change in the function that inlines it", t_diff_header },
+	{ "diff: --replace, -n and -w", t_diff_options },
+	{ "diff refuse: changed data", t_diff_data },
+	{ "diff refuse: changed __init function", t_diff_init },
+	{ "diff refuse: no function changed", t_diff_comment },
+	{ "diff refuse: a diff that does not apply", t_diff_stale },
+	{ "diff refuse: an assembly file", t_diff_asm },
+	{ "diff refuse: a module's source", t_diff_module },
+	{ "diff interrupted: nothing written, nothing left behind", t_diff_interrupt },
 };
 
 /* ---- setup: the target module, and a copy built for "another" kernel ---- */
