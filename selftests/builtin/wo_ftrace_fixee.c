@@ -8,6 +8,8 @@
  * (__jump_table), and a static inline of wo_ftrace_fixee.h that a fix
  * changes in its callers.
  *
+ * wo_ftrace_fixee_open() is NOKPROBE, which live patching refuses.
+ *
  * debugfs wo_ftrace_fixee: reads "fixee VERDICT key on|off last C"; a
  * write's first byte is kept as C, except 'K' and 'k' which turn the key
  * on and off, and '!' which also warns.
@@ -16,6 +18,7 @@
 #include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/jump_label.h>
+#include <linux/kprobes.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include "wo_ftrace_fixee.h"
@@ -37,9 +40,9 @@ static int wo_ftrace_fixee_open(struct inode *inode, struct file *file)
 	return single_open(file, wo_ftrace_fixee_show, NULL);
 }
 
-static noinline __noclone ssize_t wo_ftrace_fixee_write(struct file *file,
-							 const char __user *buf,
-							 size_t len, loff_t *ppos)
+static noinline __noclone ssize_t
+wo_ftrace_fixee_write(struct file *file, const char __user *buf, size_t len,
+		      loff_t *ppos)
 {
 	char c;
 
@@ -73,3 +76,6 @@ static int __init wo_ftrace_fixee_init(void)
 	return 0;
 }
 late_initcall(wo_ftrace_fixee_init);
+
+/* A function the kernel refuses to patch: a fix of it is refused too. */
+NOKPROBE_SYMBOL(wo_ftrace_fixee_open);

@@ -9,13 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
-
-/* Page 0 is never mapped; volatile, so that the compiler lets it be. */
-static const char *volatile unmapped = (const char *)8;
 
 int main(int argc, char **argv)
 {
+	/* Page 0 is never mapped; parsed, so that the compiler lets it be. */
+	const char *unmapped = (const char *)strtoul("8", NULL, 0);
 	int fd;
 
 	if (argc != 2) {

@@ -121,10 +121,10 @@ test_klpmake_diff_fix_with_kernel_tables() {
 	expect "a fault in get_user() is caught" "$(klp_write_fault $FIXEE)" EFAULT
 	dmesg_mark
 	echo -n '#' > $FIXEE
-	# Line 57 of the fixed file: WARN_ON_ONCE(c == '!')
+	# Line 60 of the fixed file: WARN_ON_ONCE(c == '!')
 	expect "WARN of the new code" \
 		"$(dmesg_new | sed -n 's/.*WARNING: CPU: [0-9]* PID: [0-9]* at \([^ ]*\) \([^+]*\)+.*\[\(.*\)\]$/\1 \2 \3/p')" \
-		"kernel/livepatch/wo_ftrace_fixee.c:57 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
+		"kernel/livepatch/wo_ftrace_fixee.c:60 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
 	expect "jump to the new show" "$(jump_target wo_ftrace_fixee_show)" \
 		"$(sym_addr __klp_new_wo_ftrace_fixee_show)"
 	expect "jump to the new write" "$(jump_target wo_ftrace_fixee_write)" \

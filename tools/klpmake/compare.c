@@ -333,7 +333,7 @@ static const char *unpatchable(const struct fix_diff *d,
 			break;
 	free(kbl);
 	if (i < k->nsyms)
-		return "is on the kprobe blacklist (NOKPROBE_SYMBOL), which the kernel refuses to patch";
+		return "is on the kprobe blacklist (NOKPROBE_SYMBOL), which the kernel refuses";
 	if (s->st.st_size < KLP_JUMP_SIZE)
 		return "is shorter than the 8-byte jump";
 	if (!strncmp(s->name, "klp_", 4) || !strncmp(s->name, "__klp_", 6) ||

@@ -73,10 +73,12 @@ static int parse(int argc, char **argv, struct diff_options *d,
 			d->replace = true;
 			break;
 		case 'w':
-			kb->keep = f->keep = true;
+			kb->keep = true;
+			f->keep = true;
 			break;
 		case 'v':
-			kb->verbose = f->verbose = true;
+			kb->verbose = true;
+			f->verbose = true;
 			break;
 		case 'h':
 			print_usage();
@@ -192,9 +194,10 @@ static int compare_all(struct fix *f, struct fix_diff *diffs, size_t *total)
 		       same, added ? ", and adds only new ones" : "");
 		return -1;
 	}
-	printf("klpmake: compared %zu object%s: %zu function%s changed, %zu new, %zu unchanged but recompiled",
+	printf("klpmake: compared %zu object%s: %zu function%s changed, ",
 	       f->nobjs, f->nobjs == 1 ? "" : "s", changed,
-	       changed == 1 ? "" : "s", added, same);
+	       changed == 1 ? "" : "s");
+	printf("%zu new, %zu unchanged but recompiled", added, same);
 	*total = changed;
 	return 0;
 }
@@ -252,8 +255,10 @@ static int run(struct diff_options *d, struct kbuild *kb, struct fix *f,
 	       f->nobjs, f->nobjs == 1 ? "" : "s", seconds(&t));
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	diffs = xcalloc(f->nobjs, sizeof(*diffs));
-	for (i = 0; i < f->nobjs; i++)
-		diffs[i].before.fd = diffs[i].after.fd = -1;
+	for (i = 0; i < f->nobjs; i++) {
+		diffs[i].before.fd = -1;
+		diffs[i].after.fd = -1;
+	}
 	if (compare_all(f, diffs, &changed))
 		goto out;
 	printf(" (%.1f s)\n", seconds(&t));
@@ -311,11 +316,14 @@ int diff_main(int argc, char **argv)
 		pr_err("%s: %m", d.o.kdir);
 		return 1;
 	}
-	d.o.kdir = kb.kdir = f.kdir = kdir;
+	d.o.kdir = kdir;
+	kb.kdir = kdir;
+	f.kdir = kdir;
 	if (!run(&d, &kb, &f, &objs))
 		ret = 0;
 	if (klp_interrupted) {
-		kb.keep = f.keep = false;
+		kb.keep = false;
+		f.keep = false;
 		pr_err("interrupted: nothing written");
 		ret = 130;
 	}

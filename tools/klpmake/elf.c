@@ -297,7 +297,6 @@ static void set_symtab(struct kelf_writer *w, Elf_Data *d)
 	set_data(d, syms, n * sizeof(*syms), ELF_T_SYM);
 }
 
-
 /* Strings are copied now and appended to while sections are added. */
 static void writer_init(struct kelf_writer *w, const struct kelf_edit *e)
 {

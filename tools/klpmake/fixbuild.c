@@ -23,6 +23,9 @@
 
 #include "klpmake.h"
 
+#define EXTRA_CFLAGS	\
+	"-ffunction-sections -fdata-sections -mno-relax -Wa,-mno-relax"
+
 static bool has_suffix(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -395,7 +398,8 @@ static char *side_command(const struct fix *f, const struct fix_object *o,
 
 	/* Anything chained after the compiler is not ours to run. */
 	p = strstr(cmd, " -c -o ");
-	if (p && (p = strstr(p, " ; ")))
+	p = p ? strstr(p, " ; ") : NULL;
+	if (p)
 		*p = '\0';
 	if (dfile) {
 		dep = xasprintf("%.*s", (int)strcspn(dfile + 9, " "), dfile + 9);
@@ -426,9 +430,13 @@ static char *side_command(const struct fix *f, const struct fix_object *o,
 		free(cmd);
 		return NULL;
 	}
-	p = xasprintf("cd '%s' && %s -ffunction-sections -fdata-sections -mno-relax -Wa,-mno-relax -iquote %s/%s/%s -iquote %s/%s -fmacro-prefix-map=%s/%s/= -c -o %s %s/%s/%s",
-		      f->kdir, next, f->work, side, o->dir, f->srctree, o->dir,
-		      f->work, side, out, f->work, side, o->source);
+	/* The copy's directory first for "" includes, then the tree's. */
+	inc = xasprintf("-iquote %s/%s/%s -iquote %s/%s -fmacro-prefix-map=%s/%s/=",
+			f->work, side, o->dir, f->srctree, o->dir, f->work,
+			side);
+	p = xasprintf("cd '%s' && %s %s %s -c -o %s %s/%s/%s", f->kdir, next,
+		      EXTRA_CFLAGS, inc, out, f->work, side, o->source);
+	free(inc);
 	free(next);
 	free(cmd);
 	return p;

@@ -169,7 +169,7 @@ static int open_module(struct objects *objs, const char *path,
 
 /* Step 1, and the -m module: the -s names are looked up in both. */
 int open_objects(struct objects *objs, const struct kbuild *kb,
-			const char *module)
+		 const char *module)
 {
 	if (open_vmlinux(objs, kb))
 		return -1;
@@ -216,7 +216,7 @@ static void print_summary(const struct kelf *mod, const struct klp_ref *refs,
 
 /* Steps 4 to 6, once the module is built. */
 int make_patch(struct options *o, const struct kbuild *kb,
-		      const struct objects *objs)
+	       const struct objects *objs)
 {
 	const struct target *module = objs->module;
 	struct klp_ref *refs = NULL;

@@ -1284,10 +1284,10 @@ static bool t_diff_fix(struct ctx *c)
 	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
 	ok = succeeded(c) && tree_unchanged(c, before) &&
 	     says(c, "klpmake: applied 1 diff to 2 files") &&
-	     says(c, "klpmake: compared 1 object: 2 functions changed, 1 new, 2 unchanged but recompiled") &&
-	     says(c, "klpmake: replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
-	     says(c, "klpmake: replaced wo_ftrace_fixee_write (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
-	     says(c, "klpmake: added wo_ftrace_fixee_fold (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "compared 1 object: 2 functions changed, 1 new, 2 unchanged but recompiled") &&
+	     says(c, "replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "replaced wo_ftrace_fixee_write (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "added wo_ftrace_fixee_fold (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
 	     says(c, "3 functions, 2 symbols through .klp.sym (vmlinux 2)") &&
 	     view_open(&v, c->out);
 	if (ok) {
@@ -1326,7 +1326,7 @@ static bool t_diff_header(struct ctx *c)
 	ok = succeeded(c) && tree_unchanged(c, before) &&
 	     says(c, "klpmake: compiled 1 object before and after the fix") &&
 	     says(c, "klpmake: compared 1 object: 1 function changed, 0 new") &&
-	     says(c, "klpmake: replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
 	     view_open(&v, c->out);
 	if (ok) {
 		ok = defines(&v, "__klp_new_wo_ftrace_fixee_show", STT_FUNC);
@@ -1351,6 +1351,12 @@ static bool t_diff_init(struct ctx *c)
 {
 	return diff_refused(c, "diff-init.patch",
 			    "kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_init' is __init code: it has run and is gone");
+}
+
+static bool t_diff_nokprobe(struct ctx *c)
+{
+	return diff_refused(c, "diff-nokprobe.patch",
+			    "kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_open' is on the kprobe blacklist (NOKPROBE_SYMBOL), which the kernel refuses: not patched");
 }
 
 static bool t_diff_comment(struct ctx *c)
@@ -1549,6 +1555,7 @@ static const struct test tests[] = {
 	{ "diff: --replace, -n and -w", t_diff_options },
 	{ "diff refuse: changed data", t_diff_data },
 	{ "diff refuse: changed __init function", t_diff_init },
+	{ "diff refuse: changed NOKPROBE function", t_diff_nokprobe },
 	{ "diff refuse: no function changed", t_diff_comment },
 	{ "diff refuse: a diff that does not apply", t_diff_stale },
 	{ "diff refuse: an assembly file", t_diff_asm },
