@@ -38,7 +38,7 @@ rm -rf "$root/bb"
 cp "$repo/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$repo"/selftests/guest/*.sh "$root/tests/"
-for helper in klp_insmod klp_uffd_hold klp_write_fault; do
+for helper in klp_insmod klp_uffd_hold klp_uaccess; do
 	riscv64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$root/tests/$helper" \
 		"$repo/selftests/guest/$helper.c"
 done

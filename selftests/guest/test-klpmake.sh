@@ -118,13 +118,13 @@ test_klpmake_diff_fix_with_kernel_tables() {
 	expect "static branch on" "$(cat $FIXEE)" "fixee yes, fixed key on last Y"
 	echo -n k > $FIXEE
 	expect "static branch off" "$(cat $FIXEE)" "fixee yes, fixed key off last Y"
-	expect "a fault in get_user() is caught" "$(klp_write_fault $FIXEE)" EFAULT
+	expect "a fault in get_user() is caught" "$(klp_uaccess write $FIXEE)" EFAULT
 	dmesg_mark
 	echo -n '#' > $FIXEE
-	# Line 60 of the fixed file: WARN_ON_ONCE(c == '!')
+	# Line 59 of the fixed file: WARN_ON_ONCE(c == '!')
 	expect "WARN of the new code" \
 		"$(dmesg_new | sed -n 's/.*WARNING: CPU: [0-9]* PID: [0-9]* at \([^ ]*\) \([^+]*\)+.*\[\(.*\)\]$/\1 \2 \3/p')" \
-		"kernel/livepatch/wo_ftrace_fixee.c:60 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
+		"kernel/livepatch/wo_ftrace_fixee.c:59 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
 	expect "jump to the new show" "$(jump_target wo_ftrace_fixee_show)" \
 		"$(sym_addr __klp_new_wo_ftrace_fixee_show)"
 	expect "jump to the new write" "$(jump_target wo_ftrace_fixee_write)" \
@@ -153,4 +153,22 @@ test_klpmake_diff_fix_of_a_syscall() {
 	disable_and_remove klp_fix_uname
 	expect "after disable" "$(uname -v)" "$version"
 	expect "bytes after disable" "$(text_bytes __do_sys_newuname)" "$before"
+}
+
+# klpmake diff built klp_fix_getcpu.ko from selftests/klpmake/fixes/
+# getcpu.patch: getcpu(2) with no pointers fails with EINVAL.  Its two
+# __ex_table entries (of put_user()) are the 9th and 10th of kernel/sys.c:
+# carried alone, they move to the front, and a store to an unmapped
+# address still returns EFAULT from the new code.
+test_klpmake_diff_fix_moves_table_entries() {
+	before=$(text_bytes __riscv_sys_getcpu)
+	expect "unpatched" "$(klp_uaccess getcpu)" "EFAULT OK"
+	expect "insmod" "$(klp_insmod $MODS/klp_fix_getcpu.ko)" OK
+	wait_transition klp_fix_getcpu
+	expect "fixed, the fault caught" "$(klp_uaccess getcpu)" "EFAULT EINVAL"
+	expect "jump target" "$(jump_target __riscv_sys_getcpu)" \
+		"$(sym_addr __klp_new___riscv_sys_getcpu)"
+	disable_and_remove klp_fix_getcpu
+	expect "after disable" "$(klp_uaccess getcpu)" "EFAULT OK"
+	expect "bytes after disable" "$(text_bytes __riscv_sys_getcpu)" "$before"
 }

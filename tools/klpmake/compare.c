@@ -313,6 +313,106 @@ static const char * const apart_sections[][2] = {
 	{ ".cpuidle.text", "is cpuidle code, which the kernel refuses to patch" },
 };
 
+/*
+ * Where a pc-relative branch or jump at @p leads, as the kernel's
+ * klp_insn_branch_target() decodes it (c.jal's encoding included).
+ */
+static bool branch_offset(const unsigned char *p, long *off)
+{
+	unsigned int c = p[0] | p[1] << 8, op = c & 3, f3 = c >> 13;
+	unsigned int i = c | (unsigned int)(p[2] | p[3] << 8) << 16;
+
+	if (op == 3 && (i & 0x7f) == 0x63)		/* B-type */
+		*off = ((i >> 31) ? -4096L : 0) | ((i >> 7) & 1) << 11 |
+		       ((i >> 25) & 0x3f) << 5 | ((i >> 8) & 0xf) << 1;
+	else if (op == 3 && (i & 0x7f) == 0x6f)		/* jal */
+		*off = ((i >> 31) ? -(1L << 20) : 0) | ((i >> 12) & 0xff) << 12 |
+		       ((i >> 20) & 1) << 11 | ((i >> 21) & 0x3ff) << 1;
+	else if (op == 1 && (f3 == 5 || f3 == 1))	/* c.j, c.jal */
+		*off = ((c >> 12) & 1 ? -2048L : 0) | ((c >> 8) & 1) << 10 |
+		       ((c >> 9) & 3) << 8 | ((c >> 6) & 1) << 7 |
+		       ((c >> 7) & 1) << 6 | ((c >> 2) & 1) << 5 |
+		       ((c >> 11) & 1) << 4 | ((c >> 3) & 7) << 1;
+	else if (op == 1 && (f3 == 6 || f3 == 7))	/* c.beqz, c.bnez */
+		*off = ((c >> 12) & 1 ? -256L : 0) | ((c >> 5) & 3) << 6 |
+		       ((c >> 2) & 1) << 5 | ((c >> 10) & 3) << 3 |
+		       ((c >> 3) & 3) << 1;
+	else
+		return false;
+	return true;
+}
+
+/* The ftrace kernel's nops come first: the jump goes after them. */
+static GElf_Addr window_start(const struct kelf *k, const struct kelf_sym *s)
+{
+	size_t i, j, rel;
+	const size_t *rela_of = NULL;
+	GElf_Addr at = 0;
+
+	for (i = 1; i < k->shnum && !at; i++) {
+		if (strcmp(k->secs[i].name, "__patchable_function_entries"))
+			continue;
+		if (!rela_of)
+			rela_of = fix_rela_index(k);
+		rel = rela_of[i];
+		for (j = 0; j < fix_nrela(k, rel) && !at; j++) {
+			const struct kelf_sym *t;
+			GElf_Rela r;
+
+			if (!gelf_getrela(k->secs[rel].data, j, &r))
+				continue;
+			t = &k->syms[GELF_R_SYM(r.r_info)];
+			if (t->st.st_shndx == s->st.st_shndx &&
+			    t->st.st_value + r.r_addend == s->st.st_value)
+				at = KLP_JUMP_SIZE;
+		}
+	}
+	free((void *)rela_of);
+	return at;
+}
+
+/*
+ * The kernel's checks of the old function's code (@old, in the object
+ * built before the fix, which is the running kernel's): no branch into
+ * the bytes the jump replaces, and in the per-task model none among
+ * them, since they run out of line.  Writes the reason to @why.
+ */
+static bool window_refused(const struct fix_diff *d, const struct kelf_sym *old,
+			   char *why, size_t len)
+{
+	const struct kelf_sec *sec = &d->before.secs[old->st.st_shndx];
+	const unsigned char *text;
+	GElf_Addr start = window_start(&d->before, old), pc;
+	unsigned char insn[4];
+	long off;
+
+	if (!sec->data || !sec->data->d_buf ||
+	    old->st.st_value + old->st.st_size > sec->data->d_size)
+		return false;
+	text = (const unsigned char *)sec->data->d_buf + old->st.st_value;
+	for (pc = 0; pc + 2 <= old->st.st_size; pc += (insn[0] & 3) == 3 ? 4 : 2) {
+		memset(insn, 0, sizeof(insn));
+		memcpy(insn, text + pc, old->st.st_size - pc < 4 ?
+		       old->st.st_size - pc : 4);
+		if (!branch_offset(insn, &off))
+			continue;
+		if ((GElf_Addr)(pc + off) > start &&
+		    (GElf_Addr)(pc + off) < start + KLP_JUMP_SIZE) {
+			snprintf(why, len,
+				 "has a branch at +%lu to +%lu, inside the 8 bytes the jump replaces",
+				 (unsigned long)pc, (unsigned long)(pc + off));
+			return true;
+		}
+		if (d->per_task && pc >= start && pc < start + KLP_JUMP_SIZE) {
+			snprintf(why, len,
+				 "has a branch at +%lu, among the bytes the per-task model runs out of line",
+				 (unsigned long)pc);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* What the kernel's klp_check_patchable() would say of a changed @s. */
 static const char *unpatchable(const struct fix_diff *d,
 			       const struct kelf_sym *s)
@@ -370,6 +470,7 @@ static int classify(struct fix_diff *d, const struct kelf_sym *s)
 	}, rb;
 	size_t *before_rela;
 	const char *why;
+	char reason[160];
 	bool equal;
 
 	if (!old) {
@@ -401,6 +502,11 @@ static int classify(struct fix_diff *d, const struct kelf_sym *s)
 	if (why) {
 		pr_err("%s: changed function '%s' %s: not patched",
 		       d->source, s->name, why);
+		return -1;
+	}
+	if (window_refused(d, old, reason, sizeof(reason))) {
+		pr_err("%s: changed function '%s' %s: the kernel refuses to patch it",
+		       d->source, s->name, reason);
 		return -1;
 	}
 	return 0;

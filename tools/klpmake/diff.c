@@ -169,7 +169,8 @@ static int collect_hints(struct options *o, const struct fix_out *fo)
 	return 0;
 }
 
-static int compare_all(struct fix *f, struct fix_diff *diffs, size_t *total)
+static int compare_all(struct fix *f, struct fix_diff *diffs, bool per_task,
+		       size_t *total)
 {
 	size_t i, changed = 0, added = 0, same = 0;
 	int ret = 0;
@@ -178,6 +179,7 @@ static int compare_all(struct fix *f, struct fix_diff *diffs, size_t *total)
 		struct fix_diff *d = &diffs[i];
 
 		d->source = f->objs[i].source;
+		d->per_task = per_task;
 		if (kelf_open(&d->before, f->objs[i].before) ||
 		    kelf_open(&d->after, f->objs[i].after) || fix_compare(d)) {
 			ret = -1;
@@ -259,7 +261,7 @@ static int run(struct diff_options *d, struct kbuild *kb, struct fix *f,
 		diffs[i].before.fd = -1;
 		diffs[i].after.fd = -1;
 	}
-	if (compare_all(f, diffs, &changed))
+	if (compare_all(f, diffs, kb->per_task, &changed))
 		goto out;
 	printf(" (%.1f s)\n", seconds(&t));
 	src = xasprintf("%s/module", f->work);

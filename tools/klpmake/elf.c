@@ -353,6 +353,8 @@ static int copy_section(struct kelf_writer *w, size_t i)
 	GElf_Shdr sh = s->sh;
 	Elf_Data *data;
 
+	if (w->e->link && w->e->link[i])
+		sh.sh_link = w->e->link[i];
 	sh.sh_link = map_shndx(w->newidx, sh.sh_link);
 	if (sh.sh_type == SHT_RELA || sh.sh_type == SHT_REL ||
 	    (sh.sh_flags & SHF_INFO_LINK))

@@ -452,6 +452,30 @@ static void table_bytes(const struct extract *x, size_t i,
 	}
 }
 
+/*
+ * A table in link order (__patchable_function_entries) follows the text
+ * of its first carried entry: the one it named may be left out.
+ */
+static size_t table_link(const struct extract *x, size_t i)
+{
+	size_t rel = x->d->rela_of[i], j, t;
+	GElf_Addr off;
+
+	if (!(x->k->secs[i].sh.sh_flags & SHF_LINK_ORDER))
+		return 0;
+	for (j = 0; j < fix_nrela(x->k, rel); j++) {
+		GElf_Rela r;
+
+		if (!gelf_getrela(x->k->secs[rel].data, j, &r) ||
+		    !rela_carried(x, i, &r))
+			continue;
+		t = target_section(x->k, &r, &off);
+		if (t && x->kept[t])
+			return t;
+	}
+	return 0;
+}
+
 static bool table_empty(const struct extract *x, size_t i)
 {
 	size_t j, n = x->k->secs[i].sh.sh_size / x->entsize[i];
@@ -474,6 +498,7 @@ static int write_object(struct extract *x, struct kelf_symedit *ed,
 		.rela = xcalloc(n, sizeof(GElf_Rela *)),
 		.nrela = xcalloc(n, sizeof(size_t)),
 		.bytes = xcalloc(n, sizeof(struct kelf_bytes)),
+		.link = xcalloc(n, sizeof(size_t)),
 		.sym = ed,
 	};
 	int ret;
@@ -498,8 +523,10 @@ static int write_object(struct extract *x, struct kelf_symedit *ed,
 		if (sh->sh_type == SHT_RELA)
 			e.rela[i] = carried_relas(x, target, newidx,
 						  &e.nrela[i]);
-		else if (table)
+		else if (table) {
 			table_bytes(x, i, &e.bytes[i]);
+			e.link[i] = table_link(x, i);
+		}
 	}
 	ret = kelf_write(&e, out);
 	for (i = 1; i < n; i++) {
@@ -510,6 +537,7 @@ static int write_object(struct extract *x, struct kelf_symedit *ed,
 	free(e.rela);
 	free(e.nrela);
 	free(e.bytes);
+	free(e.link);
 	free(order);
 	free(newidx);
 	return ret;

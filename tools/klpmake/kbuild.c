@@ -163,6 +163,8 @@ int kbuild_read_kernel(struct kbuild *kb)
 	kb->kallsyms_all = config_set(kb->kdir, "CONFIG_KALLSYMS_ALL");
 	kb->module_sections = config_set(kb->kdir, "CONFIG_MODULE_SECTIONS");
 	kb->module_sig = config_set(kb->kdir, "CONFIG_MODULE_SIG");
+	kb->per_task = config_set(kb->kdir,
+				  "CONFIG_LIVEPATCH_WO_FTRACE_PER_TASK");
 	if (!config_set(kb->kdir, "CONFIG_LIVEPATCH")) {
 		pr_err("%s/.config: CONFIG_LIVEPATCH is not set", kb->kdir);
 		return -1;

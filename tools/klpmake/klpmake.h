@@ -131,6 +131,7 @@ struct kelf_edit {
 	GElf_Rela **rela;		/* by section: new entries, or NULL */
 	size_t *nrela;
 	struct kelf_bytes *bytes;	/* by section, or NULL: new bytes */
+	size_t *link;			/* by section, or NULL: new sh_link */
 	struct kelf_symedit *sym;	/* by symbol */
 	const size_t *symorder;
 	size_t nsymout;
@@ -153,6 +154,7 @@ struct kbuild {
 	bool kallsyms_all;	/* CONFIG_KALLSYMS_ALL in .config */
 	bool module_sections;	/* CONFIG_MODULE_SECTIONS: modules get a GOT */
 	bool module_sig;	/* CONFIG_MODULE_SIG: the kernel checks them */
+	bool per_task;		/* the per-task consistency model */
 };
 
 /*
@@ -263,6 +265,7 @@ enum fix_state {
 
 struct fix_diff {
 	const char *source;	/* the C file, for messages and -s hints */
+	bool per_task;		/* the kernel's model: see unpatchable() */
 	struct kelf before;
 	struct kelf after;
 	size_t *rela_of;	/* by section of @after: its .rela, or 0 */

@@ -1314,6 +1314,53 @@ static bool t_diff_fix(struct ctx *c)
 	return ok;
 }
 
+static bool has_sec(const struct elfview *v, const char *name)
+{
+	if (!find_sec(v, name))
+		return false;
+	pr_diag("%s carried: no carried function has an entry", name);
+	return true;
+}
+
+/*
+ * Fixes of kernel/sys.c, whose __ex_table has 10 entries, __jump_table 6
+ * and __bug_table 2: newuname() uses none of them, so none is carried;
+ * getcpu() owns the 9th and 10th of __ex_table, which alone are carried.
+ */
+static bool t_diff_tables(struct ctx *c)
+{
+	char *uname = fix_path(c, "uname.patch");
+	char *getcpu = fix_path(c, "getcpu.patch");
+	struct elfview v;
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross, uname, NULL);
+	ok = succeeded(c) &&
+	     says(c, "replaced __do_sys_newuname (kernel/sys.c)\n") &&
+	     view_open(&v, c->out);
+	if (ok) {
+		ok = defines(&v, "__klp_new___do_sys_newuname", STT_FUNC) &&
+		     has_klp_sym(&v, ".klp.sym.vmlinux.uts_sem,0") &&
+		     !has_sec(&v, "__ex_table") && !has_sec(&v, "__jump_table") &&
+		     !has_sec(&v, "__bug_table");
+		view_close(&v);
+	}
+	if (ok) {
+		run_diff(c, "-k", c->kdir, "-c", c->cross, getcpu, NULL);
+		ok = succeeded(c) &&
+		     says(c, "replaced __riscv_sys_getcpu (kernel/sys.c)\n") &&
+		     view_open(&v, c->out);
+	}
+	if (ok) {
+		ok = sec_size(&v, "__ex_table", 24) &&
+		     !has_sec(&v, "__jump_table") && !has_sec(&v, "__bug_table");
+		view_close(&v);
+	}
+	free(uname);
+	free(getcpu);
+	return ok;
+}
+
 /* A header's static inline changed: the one object that uses it. */
 static bool t_diff_header(struct ctx *c)
 {
@@ -1552,6 +1599,7 @@ static const struct test tests[] = {
 	{ "diff usage: no -o", t_diff_usage },
 	{ "diff: a fix with new code, strings and the kernel's tables", t_diff_fix },
 	{ "diff: a header's change in the function that inlines it", t_diff_header },
+	{ "diff: only the carried functions' table entries", t_diff_tables },
 	{ "diff: --replace, -n and -w", t_diff_options },
 	{ "diff refuse: changed data", t_diff_data },
 	{ "diff refuse: changed __init function", t_diff_init },
