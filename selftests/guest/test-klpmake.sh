@@ -97,8 +97,9 @@ livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refu
 # klpmake diff built klp_fix_fixee.ko from selftests/klpmake/fixes/
 # fixee.patch, a fix of wo_ftrace_fixee.c that changes a static inline of
 # its header (so its caller wo_ftrace_fixee_show() is replaced), and adds
-# a function that wo_ftrace_fixee_write() now calls.  The carried code's strings, its
-# get_user() fixup (__ex_table), its WARN (__bug_table, with the fixed
+# a function that wo_ftrace_fixee_write() now calls and a variable that
+# both use (which lives in the patch module).  The carried code's strings,
+# its get_user() fixup (__ex_table), its WARN (__bug_table, with the fixed
 # file's line) and its static branch on the file's own key (__jump_table,
 # through .klp.rela) all work; disabling brings every byte back.
 test_klpmake_diff_fix_with_kernel_tables() {
@@ -111,20 +112,22 @@ test_klpmake_diff_fix_with_kernel_tables() {
 	expect "functions" "$(ls -d $KLP/klp_fix_fixee/vmlinux/*,* | sed 's|.*/||')" \
 		"$(printf 'wo_ftrace_fixee_show,1\nwo_ftrace_fixee_write,1')"
 	expect "the inline's change in its caller" "$(cat $FIXEE)" \
-		"fixee yes, fixed key off last y"
+		"fixee yes, fixed key off last y folds 0"
 	echo -n Y > $FIXEE
-	expect "fixed" "$(cat $FIXEE)" "fixee yes, fixed key off last Y"
+	expect "fixed" "$(cat $FIXEE)" "fixee yes, fixed key off last Y folds 0"
 	echo -n K > $FIXEE
-	expect "static branch on" "$(cat $FIXEE)" "fixee yes, fixed key on last Y"
+	expect "static branch on" "$(cat $FIXEE)" "fixee yes, fixed key on last Y folds 0"
 	echo -n k > $FIXEE
-	expect "static branch off" "$(cat $FIXEE)" "fixee yes, fixed key off last Y"
+	expect "static branch off" "$(cat $FIXEE)" "fixee yes, fixed key off last Y folds 0"
 	expect "a fault in get_user() is caught" "$(klp_uaccess write $FIXEE)" EFAULT
 	dmesg_mark
 	echo -n '#' > $FIXEE
-	# Line 59 of the fixed file: WARN_ON_ONCE(c == '!')
+	# Line 66 of the fixed file: WARN_ON_ONCE(c == '!')
 	expect "WARN of the new code" \
 		"$(dmesg_new | sed -n 's/.*WARNING: CPU: [0-9]* PID: [0-9]* at \([^ ]*\) \([^+]*\)+.*\[\(.*\)\]$/\1 \2 \3/p')" \
-		"kernel/livepatch/wo_ftrace_fixee.c:59 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
+		"kernel/livepatch/wo_ftrace_fixee.c:66 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
+	expect "the new helper and the new variable" "$(cat $FIXEE)" \
+		"fixee no, fixed key off last ! folds 1"
 	expect "jump to the new show" "$(jump_target wo_ftrace_fixee_show)" \
 		"$(sym_addr __klp_new_wo_ftrace_fixee_show)"
 	expect "jump to the new write" "$(jump_target wo_ftrace_fixee_write)" \

@@ -860,14 +860,16 @@ static char *first_entry(const char *dir)
 }
 
 /*
- * Ctrl-C while kbuild compiles: klpmake stops it, removes its scratch
- * copy, writes nothing and exits with 130.
+ * Run @argv with TMPDIR at a fresh directory under WORKDIR and press
+ * Ctrl-C once @wait (a file in klpmake's scratch directory there)
+ * exists: klpmake must stop, remove its scratch directory, write
+ * nothing and exit with 130.
  */
-static bool t_interrupt(struct ctx *c)
+static bool interrupted_at(struct ctx *c, char *const argv[], const char *wait)
 {
 	char *tmpdir = xasprintf("%s/tmp-interrupt", c->work);
 	char *logpath = xasprintf("%s/interrupt.log", c->work);
-	char *scratch = NULL, *buildlog = NULL, *left;
+	char *scratch = NULL, *mark = NULL, *left;
 	int status = 0, i;
 	bool ok = true;
 	pid_t pid;
@@ -880,25 +882,23 @@ static bool t_interrupt(struct ctx *c)
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 		setenv("TMPDIR", tmpdir, 1);
-		execl(c->klpmake, c->klpmake, "-k", c->kdir, "-c", c->cross,
-		      "-o", c->out, fixture(c, "jumplabel"), (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
-	/* Until kbuild has started in the scratch copy. */
-	for (i = 0; i < 600 && (!buildlog || access(buildlog, F_OK)); i++) {
-		usleep(50000);
+	for (i = 0; i < 1500 && (!mark || access(mark, F_OK)); i++) {
+		usleep(20000);
 		if (!scratch)
 			scratch = first_entry(tmpdir);
-		if (scratch && !buildlog)
-			buildlog = xasprintf("%s/klpmake-build.log", scratch);
+		if (scratch && !mark)
+			mark = xasprintf("%s/%s", scratch, wait);
 	}
 	usleep(300000);
 	kill(pid, SIGINT);
 	waitpid(pid, &status, 0);
 	free(c->log);
 	c->log = slurp(logpath);
-	if (!buildlog) {
-		pr_diag("kbuild never started in %s", tmpdir);
+	if (!mark || access(logpath, R_OK)) {
+		pr_diag("%s never appeared in %s", wait, tmpdir);
 		ok = false;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130) {
@@ -915,12 +915,24 @@ static bool t_interrupt(struct ctx *c)
 		pr_diag("klpmake said: %s", c->log ? c->log : "");
 		ok = false;
 	}
+	rmdir(tmpdir);
 	free(left);
 	free(scratch);
-	free(buildlog);
+	free(mark);
 	free(logpath);
 	free(tmpdir);
 	return ok;
+}
+
+/* Ctrl-C while kbuild compiles: it is stopped too. */
+static bool t_interrupt(struct ctx *c)
+{
+	char *const argv[] = {
+		(char *)c->klpmake, "-k", (char *)c->kdir, "-c",
+		(char *)c->cross, "-o", c->out, fixture(c, "jumplabel"), NULL,
+	};
+
+	return interrupted_at(c, argv, "klpmake-build.log");
 }
 
 /*
@@ -1271,8 +1283,8 @@ static bool says(const struct ctx *c, const char *msg)
 }
 
 /*
- * The guest's fix: the changed functions renamed, the new one carried,
- * the unchanged ones not; one entry each of __ex_table and __bug_table
+ * The guest's fix: the changed functions renamed, the new function and
+ * variable carried, the unchanged functions not; one entry each of __ex_table and __bug_table
  * (write's, 12 bytes), show's jump entry with its key through .klp.rela.
  */
 static bool t_diff_fix(struct ctx *c)
@@ -1294,6 +1306,7 @@ static bool t_diff_fix(struct ctx *c)
 		ok = defines(&v, "__klp_new_wo_ftrace_fixee_show", STT_FUNC) &&
 		     defines(&v, "__klp_new_wo_ftrace_fixee_write", STT_FUNC) &&
 		     defines(&v, "wo_ftrace_fixee_fold", STT_FUNC) &&
+		     defines(&v, "wo_ftrace_fixee_folds", STT_OBJECT) &&
 		     sec_size(&v, "__ex_table", 12) &&
 		     sec_size(&v, "__bug_table", 12) &&
 		     sec_size(&v, "__jump_table", 16) &&
@@ -1388,47 +1401,11 @@ static bool t_diff_header(struct ctx *c)
 	return ok;
 }
 
-static bool t_diff_data(struct ctx *c)
-{
-	return diff_refused(c, "diff-data.patch",
-			    "kernel/livepatch/wo_ftrace_fixee.c: the fix changes data 'wo_ftrace_fixee_last' (its initial value, size or what it points to): a live patch cannot change data the kernel has; keep it and add a shadow variable");
-}
-
-static bool t_diff_init(struct ctx *c)
-{
-	return diff_refused(c, "diff-init.patch",
-			    "kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_init' is __init code: it has run and is gone");
-}
-
-static bool t_diff_nokprobe(struct ctx *c)
-{
-	return diff_refused(c, "diff-nokprobe.patch",
-			    "kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_open' is on the kprobe blacklist (NOKPROBE_SYMBOL), which the kernel refuses: not patched");
-}
-
-static bool t_diff_comment(struct ctx *c)
-{
-	return diff_refused(c, "diff-comment.patch",
-			    "diff: the fix changes no function of vmlinux (4 compiled again, all the same)");
-}
-
 static bool t_diff_stale(struct ctx *c)
 {
 	return diff_refused(c, "diff-stale.patch",
 			    "diff-stale.patch: does not apply to ") &&
-	       says(c, "Hunk #2 FAILED");
-}
-
-static bool t_diff_asm(struct ctx *c)
-{
-	return diff_refused(c, "diff-asm.patch",
-			    "arch/riscv/kernel/entry.S: an assembly file: klpmake compares compiled C functions; write this fix by hand");
-}
-
-static bool t_diff_module(struct ctx *c)
-{
-	return diff_refused(c, "diff-module.patch",
-			    "samples/livepatch/livepatch-sample.c: built into a module: klpmake diff patches vmlinux only so far");
+	       says(c, "Hunk #3 FAILED");
 }
 
 static bool t_diff_usage(struct ctx *c)
@@ -1500,71 +1477,53 @@ static bool t_diff_options(struct ctx *c)
 	return ok;
 }
 
-/*
- * Ctrl-C while the objects compile: the work directory goes, nothing is
- * written, the tree is as it was, exit 130.
- */
+/* Ctrl-C while the objects compile: the tree is as it was too. */
 static bool t_diff_interrupt(struct ctx *c)
 {
-	char *tmpdir = xasprintf("%s/tmp-diff-interrupt", c->work);
-	char *logpath = xasprintf("%s/interrupt.log", c->work);
 	char *before = tree_state(c), *fix = fix_path(c, "fixee.patch");
-	char *work = NULL, *compile = NULL, *left;
-	int status = 0, i;
-	bool ok = true;
-	pid_t pid;
+	char *const argv[] = {
+		(char *)c->klpmake, "diff", "-k", (char *)c->kdir, "-c",
+		(char *)c->cross, "-o", c->out, fix, NULL,
+	};
+	bool ok = interrupted_at(c, argv, "after.log") &&
+		  tree_unchanged(c, before);
 
-	mkdir(tmpdir, 0755);
-	pid = fork();
-	if (!pid) {
-		int fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		setenv("TMPDIR", tmpdir, 1);
-		execl(c->klpmake, c->klpmake, "diff", "-k", c->kdir, "-c",
-		      c->cross, "-o", c->out, fix, (char *)NULL);
-		_exit(127);
-	}
-	/* Until the compiler runs on the "after" copy. */
-	for (i = 0; i < 600 && (!compile || access(compile, F_OK)); i++) {
-		usleep(20000);
-		if (!work)
-			work = first_entry(tmpdir);
-		if (work && !compile)
-			compile = xasprintf("%s/after.log", work);
-	}
-	kill(pid, SIGINT);
-	waitpid(pid, &status, 0);
-	free(c->log);
-	c->log = slurp(logpath);
-	if (!compile || access(logpath, R_OK)) {
-		pr_diag("the compile never started in %s", tmpdir);
-		ok = false;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130) {
-		pr_diag("exit status %#x, expected 130", status);
-		ok = false;
-	}
-	left = first_entry(tmpdir);
-	if (left) {
-		pr_diag("left behind: %s", left);
-		ok = false;
-	}
-	if (!strstr(c->log, "interrupted: nothing written") || !no_output(c) ||
-	    !tree_unchanged(c, before)) {
-		pr_diag("klpmake said: %s", c->log);
-		ok = false;
-	}
-	free(left);
-	free(work);
-	free(compile);
 	free(fix);
 	free(before);
-	free(logpath);
-	free(tmpdir);
 	return ok;
 }
+
+/* Diffs klpmake diff refuses, each with what it must say */
+static const struct {
+	const char *name;
+	const char *fixture;
+	const char *msg;
+} diff_refusals[] = {
+	{
+		"diff refuse: changed data", "diff-data.patch",
+		"kernel/livepatch/wo_ftrace_fixee.c: the fix changes data 'wo_ftrace_fixee_last' (its initial value, size or what it points to): a live patch cannot change data the kernel has; keep it and add a shadow variable",
+	},
+	{
+		"diff refuse: changed __init function", "diff-init.patch",
+		"kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_init' is __init code: it has run and is gone",
+	},
+	{
+		"diff refuse: changed NOKPROBE function", "diff-nokprobe.patch",
+		"kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_open' is on the kprobe blacklist (NOKPROBE_SYMBOL), which the kernel refuses: not patched",
+	},
+	{
+		"diff refuse: no function changed", "diff-comment.patch",
+		"diff: the fix changes no function of vmlinux (4 compiled again, all the same)",
+	},
+	{
+		"diff refuse: an assembly file", "diff-asm.patch",
+		"arch/riscv/kernel/entry.S: an assembly file: klpmake compares compiled C functions; write this fix by hand",
+	},
+	{
+		"diff refuse: a module's source", "diff-module.patch",
+		"samples/livepatch/livepatch-sample.c: built into a module: klpmake diff patches vmlinux only so far",
+	},
+};
 
 static const struct test tests[] = {
 	{ "usage: no arguments", t_usage_none },
@@ -1601,13 +1560,7 @@ static const struct test tests[] = {
 	{ "diff: a header's change in the function that inlines it", t_diff_header },
 	{ "diff: only the carried functions' table entries", t_diff_tables },
 	{ "diff: --replace, -n and -w", t_diff_options },
-	{ "diff refuse: changed data", t_diff_data },
-	{ "diff refuse: changed __init function", t_diff_init },
-	{ "diff refuse: changed NOKPROBE function", t_diff_nokprobe },
-	{ "diff refuse: no function changed", t_diff_comment },
 	{ "diff refuse: a diff that does not apply", t_diff_stale },
-	{ "diff refuse: an assembly file", t_diff_asm },
-	{ "diff refuse: a module's source", t_diff_module },
 	{ "diff interrupted: nothing written, nothing left behind", t_diff_interrupt },
 };
 
@@ -1773,15 +1726,23 @@ int main(int argc, char **argv)
 	}
 	c.out = xasprintf("%s/out.ko", c.work);
 
-	printf("TAP version 13\n1..%zu\n", n);
+	printf("TAP version 13\n1..%zu\n", n + ARRAY_SIZE(diff_refusals));
 	c.target_ko = build_target(&c);
 	if (c.target_ko)
 		c.other_ko = other_kernel(&c, c.target_ko);
-	for (i = 0; i < n; i++) {
-		bool ok = tests[i].fn(&c);
+	for (i = 0; i < n + ARRAY_SIZE(diff_refusals); i++) {
+		const char *name;
+		bool ok;
 
-		printf("%sok %zu - %s\n", ok ? "" : "not ", i + 1,
-		       tests[i].name);
+		if (i < n) {
+			name = tests[i].name;
+			ok = tests[i].fn(&c);
+		} else {
+			name = diff_refusals[i - n].name;
+			ok = diff_refused(&c, diff_refusals[i - n].fixture,
+					  diff_refusals[i - n].msg);
+		}
+		printf("%sok %zu - %s\n", ok ? "" : "not ", i + 1, name);
 		fflush(stdout);
 		if (ok)
 			passed++;
