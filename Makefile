@@ -94,12 +94,12 @@ KLPMAKE_klp_test_static_mod := -m $(MODDIR)/klp_test_target.ko
 KLPMAKE_klp_test_static_got := -m $(MODDIR)/klp_test_target.ko
 
 # Patch modules built by klpmake diff from a fix
-# (selftests/klpmake/fixes/NAME.patch -> klp_fix_NAME.ko).
-KLPFIXES   := $(patsubst selftests/klpmake/fixes/%.patch,$(MODDIR)/klp_fix_%.ko,$(wildcard selftests/klpmake/fixes/*.patch))
+# (selftests/klpmake-diff/NAME.patch -> klp_fix_NAME.ko).
+KLPFIXES   := $(patsubst selftests/klpmake-diff/%.patch,$(MODDIR)/klp_fix_%.ko,$(wildcard selftests/klpmake-diff/*.patch))
 
 klpmade-modules: $(KLPMADE) $(KLPFIXES)
 
-$(KLPFIXES): $(MODDIR)/klp_fix_%.ko: selftests/klpmake/fixes/%.patch $(KSRC)/vmlinux $(KLPMAKE)
+$(KLPFIXES): $(MODDIR)/klp_fix_%.ko: selftests/klpmake-diff/%.patch $(KSRC)/vmlinux $(KLPMAKE)
 	$(KLPMAKE) diff -k $(KSRC) -c "ccache $(CROSS)" -n klp_fix_$* -o $@ $<
 
 $(KLPMADE): $(MODDIR)/%.ko: $(wildcard selftests/klpmake/*/*) $(KSRC)/vmlinux $(KLPMAKE) \

@@ -48,7 +48,9 @@ if [ -n "${BENCH:-}" ]; then
 	cp "$BENCH"/*.ko "$root/modules/"
 	cp "$repo/selftests/bench/bench.sh" "$root/tests/"
 fi
-cp "$ksrc/samples/livepatch/livepatch-sample.ko" "$root/modules/"
+for sample in livepatch-sample livepatch-shadow-mod; do
+	cp "$ksrc/samples/livepatch/$sample.ko" "$root/modules/"
+done
 (cd "$root" && find . | cpio -o -H newc --quiet) > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "mkinitramfs: $out"

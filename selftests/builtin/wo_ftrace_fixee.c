@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Code for the guest tests of klpmake diff, built into the kernel with
- * CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS; selftests/klpmake/fixes/ holds
+ * CONFIG_LIVEPATCH_WO_FTRACE_TEST_KNOBS; selftests/klpmake-diff/ holds
  * diffs of this file.  Between them its functions use the kernel tables a
  * fix has to carry: string literals, get_user() (__ex_table),
  * WARN_ON_ONCE() (__bug_table) and a static branch on a key of this file

@@ -94,7 +94,7 @@ livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refu
 	disable_and_remove klp_test_static_got
 }
 
-# klpmake diff built klp_fix_fixee.ko from selftests/klpmake/fixes/
+# klpmake diff built klp_fix_fixee.ko from selftests/klpmake-diff/
 # fixee.patch, a fix of wo_ftrace_fixee.c that changes a static inline of
 # its header (so its caller wo_ftrace_fixee_show() is replaced), and adds
 # a function that wo_ftrace_fixee_write() now calls and a variable that
@@ -139,7 +139,7 @@ test_klpmake_diff_fix_with_kernel_tables() {
 	expect "write's bytes after disable" "$(text_bytes wo_ftrace_fixee_write)" "$write"
 }
 
-# klpmake diff built klp_fix_uname.ko from selftests/klpmake/fixes/
+# klpmake diff built klp_fix_uname.ko from selftests/klpmake-diff/
 # uname.patch, a one-line fix of newuname() in kernel/sys.c: uname(2) goes
 # through the replaced __do_sys_newuname(), whose uts_sem is resolved
 # through .klp.sym.
@@ -158,7 +158,7 @@ test_klpmake_diff_fix_of_a_syscall() {
 	expect "bytes after disable" "$(text_bytes __do_sys_newuname)" "$before"
 }
 
-# klpmake diff built klp_fix_getcpu.ko from selftests/klpmake/fixes/
+# klpmake diff built klp_fix_getcpu.ko from selftests/klpmake-diff/
 # getcpu.patch: getcpu(2) with no pointers fails with EINVAL.  Its two
 # __ex_table entries (of put_user()) are the 9th and 10th of kernel/sys.c:
 # carried alone, they move to the front, and a store to an unmapped
@@ -174,4 +174,57 @@ test_klpmake_diff_fix_moves_table_entries() {
 	disable_and_remove klp_fix_getcpu
 	expect "after disable" "$(klp_uaccess getcpu)" "EFAULT OK"
 	expect "bytes after disable" "$(text_bytes __riscv_sys_getcpu)" "$before"
+}
+
+# How many lines dummy_alloc() of livepatch-shadow-mod.ko printed since the
+# mark, all of them ("all") or the fixed ones.
+shadow_allocs() {
+	dmesg_new | grep "dummy_alloc: dummy @" | if [ "$1" = all ]; then
+		grep -c .
+	else
+		grep -c ', nothing leaked$'
+	fi
+}
+
+# klpmake diff built klp_fix_shadow.ko from selftests/klpmake-diff/
+# shadow.patch, a fix of the kernel's sample module livepatch-shadow-mod.ko:
+# dummy_alloc() no longer leaks, and says so each second.  The patch's
+# klp_object is the module: loaded after it, then before it (patched as it
+# loads); once the patch is gone the module runs its own code again.
+test_klpmake_diff_fix_of_a_module() {
+	dmesg_mark
+	insmod $MODS/livepatch-shadow-mod.ko
+	wait_s 5 '[ "$(shadow_allocs all)" -ge 1 ]'
+	expect "unpatched" "$(shadow_allocs fixed)" 0
+	before=$(text_bytes dummy_alloc)
+	expect "insmod after the module" "$(klp_insmod $MODS/klp_fix_shadow.ko)" OK
+	wait_transition klp_fix_shadow
+	expect "jump target" "$(jump_target dummy_alloc)" \
+		"$(sym_addr __klp_new_dummy_alloc)"
+	dmesg_mark
+	wait_s 5 '[ "$(shadow_allocs all)" -ge 2 ]'
+	expect_ge "fixed" "$(shadow_allocs fixed)" 2
+	expect "every one fixed" "$(shadow_allocs fixed)" "$(shadow_allocs all)"
+	disable_and_remove klp_fix_shadow
+	expect "bytes after disable" "$(text_bytes dummy_alloc)" "$before"
+	dmesg_mark
+	wait_s 5 '[ "$(shadow_allocs all)" -ge 1 ]'
+	expect "after disable" "$(shadow_allocs fixed)" 0
+	rmmod livepatch_shadow_mod
+
+	expect "insmod before the module" "$(klp_insmod $MODS/klp_fix_shadow.ko)" OK
+	wait_transition klp_fix_shadow
+	dmesg_mark
+	insmod $MODS/livepatch-shadow-mod.ko
+	expect "patched as it loads" "$(jump_target dummy_alloc)" \
+		"$(sym_addr __klp_new_dummy_alloc)"
+	wait_s 5 '[ "$(shadow_allocs all)" -ge 2 ]'
+	expect_ge "fixed from the first" "$(shadow_allocs fixed)" 2
+	expect "every one fixed from the first" "$(shadow_allocs fixed)" \
+		"$(shadow_allocs all)"
+	rmmod livepatch_shadow_mod
+	disable_and_remove klp_fix_shadow
+	insmod $MODS/livepatch-shadow-mod.ko
+	expect "no jump after disable" "$(jump_target dummy_alloc)" none
+	rmmod livepatch_shadow_mod
 }

@@ -192,7 +192,7 @@ static int compare_all(struct fix *f, struct fix_diff *diffs, bool per_task,
 	if (ret)
 		return -1;
 	if (!changed) {
-		pr_err("diff: the fix changes no function of vmlinux (%zu compiled again, all the same%s)",
+		pr_err("diff: the fix changes no function (%zu compiled again, all the same%s)",
 		       same, added ? ", and adds only new ones" : "");
 		return -1;
 	}
@@ -201,6 +201,37 @@ static int compare_all(struct fix *f, struct fix_diff *diffs, bool per_task,
 	       changed == 1 ? "" : "s");
 	printf("%zu new, %zu unchanged but recompiled", added, same);
 	*total = changed;
+	return 0;
+}
+
+/*
+ * The one object the patch targets: vmlinux, or the module the changed
+ * objects are linked into (NULL or its .ko in @module).
+ */
+static int pick_target(const struct fix *f, const struct fix_diff *diffs,
+		       const char **module)
+{
+	const struct fix_object *first = NULL, *o;
+	size_t i;
+
+	for (i = 0; i < f->nobjs; i++) {
+		o = &f->objs[i];
+		if (!diffs[i].changed && !diffs[i].added)
+			continue;
+		if (!first) {
+			first = o;
+			continue;
+		}
+		if (!first->module != !o->module ||
+		    (o->module && strcmp(first->module, o->module))) {
+			pr_err("diff: the fix changes %s (%s) and %s (%s): klpmake diff builds a patch for one of them; split the fix",
+			       first->module ? first->module : "vmlinux",
+			       first->source, o->module ? o->module : "vmlinux",
+			       o->source);
+			return -1;
+		}
+	}
+	*module = first ? first->module : NULL;
 	return 0;
 }
 
@@ -239,6 +270,7 @@ static int run(struct diff_options *d, struct kbuild *kb, struct fix *f,
 	struct timespec t;
 	size_t i, changed, nout;
 	char *src = NULL, *name;
+	const char *module;
 	int ret = -1;
 
 	name = module_name(d->name, d->diffs[0]);
@@ -264,6 +296,13 @@ static int run(struct diff_options *d, struct kbuild *kb, struct fix *f,
 	if (compare_all(f, diffs, kb->per_task, &changed))
 		goto out;
 	printf(" (%.1f s)\n", seconds(&t));
+	if (pick_target(f, diffs, &module))
+		goto out;
+	if (module) {
+		objs->module_path = xasprintf("%s/%s", kb->kdir, module);
+		if (open_module(objs, objs->module_path, kb->kallsyms_all))
+			goto out;
+	}
 	src = xasprintf("%s/module", f->work);
 	if (mkdir(src, 0755)) {
 		pr_err("%s: %m", src);
@@ -271,9 +310,10 @@ static int run(struct diff_options *d, struct kbuild *kb, struct fix *f,
 	}
 	if (extract_all(f, diffs, &fo, src, &nout) ||
 	    collect_hints(&d->o, &fo) ||
-	    resolve_hints(&objs->vmlinux, NULL, d->o.hints, d->o.nhints) ||
-	    gensrc_write(src, name, d->replace, &fo, nout, d->o.hints,
-			 d->o.nhints))
+	    resolve_hints(&objs->vmlinux, objs->module, d->o.hints,
+			  d->o.nhints) ||
+	    gensrc_write(src, name, objs->module ? objs->module->objname : NULL,
+			 d->replace, &fo, nout, d->o.hints, d->o.nhints))
 		goto out;
 	/* The names are the patch's own, referenced or not. */
 	for (i = 0; i < d->o.nhints; i++)

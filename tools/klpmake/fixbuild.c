@@ -229,12 +229,64 @@ static char *saved_command(const char *cmdfile)
 	return cmd;
 }
 
+/* Whether @list, a .mod file's objects, names @obj. */
+static bool lists_object(const char *list, const char *obj)
+{
+	size_t cap = 0;
+	char *line = NULL, *word, *save;
+	bool found = false;
+	FILE *in;
+
+	in = fopen(list, "r");
+	if (!in)
+		return false;
+	/* One object a line; older kernels put them on one line. */
+	while (!found && getline(&line, &cap, in) > 0)
+		for (word = strtok_r(line, " \t\n", &save); word && !found;
+		     word = strtok_r(NULL, " \t\n", &save))
+			found = !strcmp(word, obj);
+	free(line);
+	fclose(in);
+	return found;
+}
+
+/*
+ * The .ko that links @obj (dir/name.o), relative to the tree like it, NULL
+ * if none: modules.order names
+ * each module's dir/module.o, and dir/module.mod lists its objects.
+ */
+static char *module_of(const struct fix *f, const char *obj)
+{
+	char *order = xasprintf("%s/modules.order", f->kdir), *line = NULL;
+	char *ko = NULL, *list;
+	size_t cap = 0, len;
+	FILE *in;
+
+	in = fopen(order, "r");
+	free(order);
+	if (!in)
+		return NULL;
+	while (!ko && getline(&line, &cap, in) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		len = strlen(line);
+		if (!has_suffix(line, ".o"))
+			continue;
+		list = xasprintf("%s/%.*smod", f->kdir, (int)len - 1, line);
+		if (lists_object(list, obj))
+			ko = xasprintf("%.*sko", (int)len - 1, line);
+		free(list);
+	}
+	free(line);
+	fclose(in);
+	return ko;
+}
+
 static int add_object(struct fix *f, const char *cfile)
 {
 	char *dir = xstrdup(cfile), *slash = strrchr(dir, '/');
 	const char *base = slash ? slash + 1 : dir;
 	struct fix_object *o;
-	char *cmdfile, *cmd;
+	char *cmdfile, *cmd, *module = NULL;
 	size_t i;
 
 	for (i = 0; i < f->nobjs; i++)
@@ -256,15 +308,23 @@ static int add_object(struct fix *f, const char *cfile)
 	}
 	free(cmdfile);
 	if (strstr(cmd, " -DMODULE ")) {
-		pr_err("%s: built into a module: klpmake diff patches vmlinux only so far; write a module's fix by hand (-m)",
-		       cfile);
-		free(cmd);
-		free(dir);
-		return -1;
+		char *obj = xasprintf("%.*so", (int)strlen(cfile) - 1, cfile);
+
+		module = module_of(f, obj);
+		if (!module)
+			pr_err("%s: compiled for a module, but no module in %s/modules.order links %s: build the modules first",
+			       cfile, f->kdir, obj);
+		free(obj);
+		if (!module) {
+			free(cmd);
+			free(dir);
+			return -1;
+		}
 	}
 	f->objs = xrealloc(f->objs, (f->nobjs + 1) * sizeof(*f->objs));
 	o = &f->objs[f->nobjs++];
 	memset(o, 0, sizeof(*o));
+	o->module = module;
 	o->source = xstrdup(cfile);
 	o->dir = slash ? dir : xstrdup(".");
 	o->cmd = cmd;
@@ -319,7 +379,7 @@ static int find_dependent(const char *path, const struct stat *st, int flag,
 	cmd = saved_command(path);
 	if (!cmd)
 		return 0;
-	if (!strstr(cmd, " -DMODULE ") && names_header(path, dep_header)) {
+	if (names_header(path, dep_header)) {
 		src = strrchr(cmd, ' ');
 		end = src ? src + 1 : cmd;
 		if (has_suffix(end, ".c")) {
@@ -361,7 +421,7 @@ int fix_find_objects(struct fix *f)
 			return -1;
 	}
 	if (!f->nobjs) {
-		pr_err("no object of vmlinux includes the changed header%s",
+		pr_err("no object of the kernel or its modules includes the changed header%s",
 		       f->nfiles > 1 ? "s" : "");
 		return -1;
 	}
@@ -513,6 +573,7 @@ void fix_cleanup(struct fix *f)
 		free(f->objs[i].cmd);
 		free(f->objs[i].before);
 		free(f->objs[i].after);
+		free(f->objs[i].module);
 	}
 	free(f->files);
 	free(f->objs);

@@ -42,7 +42,8 @@ static int write_kbuild(const char *dir, const char *name, size_t nobjs)
 	return fclose(f) ? -1 : 0;
 }
 
-int gensrc_write(const char *dir, const char *name, bool replace,
+int gensrc_write(const char *dir, const char *name, const char *objname,
+		 bool replace,
 		 const struct fix_out *fo, size_t nobjs,
 		 const struct hint *hints, size_t nhints)
 {
@@ -78,11 +79,15 @@ int gensrc_write(const char *dir, const char *name, bool replace,
 			fo->replaced[i], fo->newnames[i],
 			fo->local[i] ? sympos_of(hints, nhints,
 						 fo->replaced[i]) : 0);
+	fputs("\t{ }\n"
+	      "};\n\n"
+	      "static struct klp_object klp_fix_objs[] = {\n"
+	      "\t{\n", f);
+	if (objname)
+		fprintf(f, "\t\t.name = \"%s\",\n", objname);
 	fprintf(f,
-		"\t{ }\n"
-		"};\n\n"
-		"static struct klp_object klp_fix_objs[] = {\n"
-		"\t{ .funcs = klp_fix_funcs },\n"
+		"\t\t.funcs = klp_fix_funcs,\n"
+		"\t},\n"
 		"\t{ }\n"
 		"};\n\n"
 		"static struct klp_patch klp_fix_patch = {\n"

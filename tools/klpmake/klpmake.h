@@ -236,6 +236,7 @@ struct fix_object {
 	char *cmd;		/* the command kbuild saved for kernel/sys.o */
 	char *before;		/* the objects built in the work directory */
 	char *after;
+	char *module;		/* the .ko it is linked into, or NULL: vmlinux */
 };
 
 struct fix {
@@ -304,7 +305,8 @@ int fix_extract(struct fix_diff *d, const char *out, struct fix_out *fo);
 void fix_out_free(struct fix_out *fo);
 
 /* gensrc.c: the Kbuild and klp_patch of klpmake diff's module */
-int gensrc_write(const char *dir, const char *name, bool replace,
+int gensrc_write(const char *dir, const char *name, const char *objname,
+		 bool replace,
 		 const struct fix_out *fo, size_t nobjs,
 		 const struct hint *hints, size_t nhints);
 
@@ -327,6 +329,7 @@ struct objects {
 	struct kelf vmlinux_elf;
 	struct target vmlinux;
 	struct exports ex;		/* Module.symvers */
+	char *module_path;		/* klpmake diff's target, if a module */
 	struct kelf module_elf;		/* -m TARGET.ko */
 	struct target module_target;
 	const struct target *module;	/* &module_target, or NULL */
@@ -334,6 +337,7 @@ struct objects {
 
 int open_objects(struct objects *objs, const struct kbuild *kb,
 		 const char *module);
+int open_module(struct objects *objs, const char *path, bool kallsyms_all);
 void close_objects(struct objects *objs);
 int make_patch(struct options *o, const struct kbuild *kb,
 	       const struct objects *objs);

@@ -143,7 +143,7 @@ static int open_vmlinux(struct objects *objs, const struct kbuild *kb)
 }
 
 /* The -m module, known to livepatch by its .modinfo name. */
-static int open_module(struct objects *objs, const char *path,
+int open_module(struct objects *objs, const char *path,
 		       bool kallsyms_all)
 {
 	const char *name;
@@ -156,7 +156,7 @@ static int open_module(struct objects *objs, const char *path,
 		return -1;
 	}
 	if (kelf_modinfo(&objs->module_elf, "livepatch")) {
-		pr_err("%s: '%s' is a livepatch module: livepatch does not patch those; -m names the module whose functions the fix replaces",
+		pr_err("%s: '%s' is a livepatch module: livepatch does not patch those; the target is the module whose functions the fix replaces",
 		       path, name);
 		return -1;
 	}
@@ -180,6 +180,7 @@ void close_objects(struct objects *objs)
 {
 	target_free(&objs->module_target);
 	kelf_close(&objs->module_elf);
+	free(objs->module_path);
 	symvers_free(&objs->ex);
 	target_free(&objs->vmlinux);
 	kelf_close(&objs->vmlinux_elf);

@@ -452,6 +452,31 @@ static bool has_klp_sym(const struct elfview *v, const char *name)
 	return false;
 }
 
+/* @str, with its NUL, in one of the module's .rodata sections. */
+static bool has_string(const struct elfview *v, const char *str)
+{
+	size_t len = strlen(str) + 1;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	while ((scn = elf_nextscn(v->e, scn))) {
+		Elf_Data *d = elf_getdata(scn, NULL);
+		const char *name, *p, *end;
+
+		if (!gelf_getshdr(scn, &sh) || !d || !d->d_buf)
+			continue;
+		name = elf_strptr(v->e, v->shstrndx, sh.sh_name);
+		if (!name || strncmp(name, ".rodata", 7))
+			continue;
+		end = (const char *)d->d_buf + d->d_size;
+		for (p = d->d_buf; p + len <= end; p++)
+			if (!memcmp(p, str, len))
+				return true;
+	}
+	pr_diag("no string \"%s\" in .rodata", str);
+	return false;
+}
+
 static bool has_modinfo(const struct elfview *v, const char *kv)
 {
 	Elf_Scn *scn = find_sec(v, ".modinfo");
@@ -1231,7 +1256,7 @@ static bool tree_unchanged(const struct ctx *c, const char *before)
 
 static char *fix_path(const struct ctx *c, const char *name)
 {
-	return xasprintf("%s/../klpmake/fixes/%s", c->selftests, name);
+	return xasprintf("%s/../klpmake-diff/%s", c->selftests, name);
 }
 
 /* klpmake diff of fixture @name refused with @msg; the tree as it was. */
@@ -1374,6 +1399,35 @@ static bool t_diff_tables(struct ctx *c)
 	return ok;
 }
 
+/*
+ * A fix of the sample module livepatch-shadow-mod.ko: its klp_object is the
+ * module, the module's own static string through .klp.sym of the module,
+ * and no dependency on it (the patch may load first).
+ */
+static bool t_diff_module(struct ctx *c)
+{
+	char *before = tree_state(c), *fix = fix_path(c, "shadow.patch");
+	struct elfview v;
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
+	ok = succeeded(c) && tree_unchanged(c, before) &&
+	     says(c, "replaced dummy_alloc (samples/livepatch/livepatch-shadow-mod.c)\n") &&
+	     says(c, "1 function, 1 symbol through .klp.sym (vmlinux 0, livepatch_shadow_mod 1)\n") &&
+	     view_open(&v, c->out);
+	if (ok) {
+		ok = defines(&v, "__klp_new_dummy_alloc", STT_FUNC) &&
+		     check_klp_rela(&v, ".klp.rela.livepatch_shadow_mod.text.dummy_alloc",
+				    ".text.dummy_alloc") &&
+		     has_modinfo(&v, "depends=") &&
+		     has_string(&v, "livepatch_shadow_mod");
+		view_close(&v);
+	}
+	free(before);
+	free(fix);
+	return ok;
+}
+
 /* A header's static inline changed: the one object that uses it. */
 static bool t_diff_header(struct ctx *c)
 {
@@ -1513,15 +1567,19 @@ static const struct {
 	},
 	{
 		"diff refuse: no function changed", "diff-comment.patch",
-		"diff: the fix changes no function of vmlinux (4 compiled again, all the same)",
+		"diff: the fix changes no function (4 compiled again, all the same)",
 	},
 	{
 		"diff refuse: an assembly file", "diff-asm.patch",
 		"arch/riscv/kernel/entry.S: an assembly file: klpmake compares compiled C functions; write this fix by hand",
 	},
 	{
-		"diff refuse: a module's source", "diff-module.patch",
-		"samples/livepatch/livepatch-sample.c: built into a module: klpmake diff patches vmlinux only so far",
+		"diff refuse: a module and vmlinux in one fix", "diff-mixed.patch",
+		"diff: the fix changes samples/livepatch/livepatch-shadow-mod.ko (samples/livepatch/livepatch-shadow-mod.c) and vmlinux (kernel/sys.c): klpmake diff builds a patch for one of them; split the fix",
+	},
+	{
+		"diff refuse: a livepatch module's source", "diff-module.patch",
+		"samples/livepatch/livepatch-sample.ko: 'livepatch_sample' is a livepatch module: livepatch does not patch those",
 	},
 };
 
@@ -1558,6 +1616,7 @@ static const struct test tests[] = {
 	{ "diff usage: no -o", t_diff_usage },
 	{ "diff: a fix with new code, strings and the kernel's tables", t_diff_fix },
 	{ "diff: a header's change in the function that inlines it", t_diff_header },
+	{ "diff: a fix of a module", t_diff_module },
 	{ "diff: only the carried functions' table entries", t_diff_tables },
 	{ "diff: --replace, -n and -w", t_diff_options },
 	{ "diff refuse: a diff that does not apply", t_diff_stale },
