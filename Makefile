@@ -94,13 +94,19 @@ KLPMAKE_klp_test_static_mod := -m $(MODDIR)/klp_test_target.ko
 KLPMAKE_klp_test_static_got := -m $(MODDIR)/klp_test_target.ko
 
 # Patch modules built by klpmake diff from a fix
-# (selftests/klpmake-diff/NAME.patch -> klp_fix_NAME.ko).
+# (selftests/klpmake-diff/NAME.patch -> klp_fix_NAME.ko), with the options
+# and further diffs each needs: uname_v2 is two diffs in an atomic-replace
+# patch.
 KLPFIXES   := $(patsubst selftests/klpmake-diff/%.patch,$(MODDIR)/klp_fix_%.ko,$(wildcard selftests/klpmake-diff/*.patch))
+KLPDIFF_uname_v2 := --replace selftests/klpmake-diff/getcpu.patch
 
 klpmade-modules: $(KLPMADE) $(KLPFIXES)
 
-$(KLPFIXES): $(MODDIR)/klp_fix_%.ko: selftests/klpmake-diff/%.patch $(KSRC)/vmlinux $(KLPMAKE)
-	$(KLPMAKE) diff -k $(KSRC) -c "ccache $(CROSS)" -n klp_fix_$* -o $@ $<
+.SECONDEXPANSION:
+$(KLPFIXES): $(MODDIR)/klp_fix_%.ko: selftests/klpmake-diff/%.patch \
+		$$(filter %.patch,$$(KLPDIFF_$$*)) $(KSRC)/vmlinux $(KLPMAKE)
+	$(KLPMAKE) diff -k $(KSRC) -c "ccache $(CROSS)" -n klp_fix_$* -o $@ \
+		$< $(KLPDIFF_$*)
 
 $(KLPMADE): $(MODDIR)/%.ko: $(wildcard selftests/klpmake/*/*) $(KSRC)/vmlinux $(KLPMAKE) \
 		$(MODDIR)/klp_test_target.ko

@@ -228,3 +228,115 @@ test_klpmake_diff_fix_of_a_module() {
 	expect "no jump after disable" "$(jump_target dummy_alloc)" none
 	rmmod livepatch_shadow_mod
 }
+
+# klpmake diff built klp_fix_meminfo.ko from selftests/klpmake-diff/
+# meminfo.patch: one more line at the end of meminfo_proc_show(), a large
+# static function that reads many kernel symbols (through .klp.sym).
+test_klpmake_diff_fix_of_a_large_function() {
+	before=$(text_bytes meminfo_proc_show)
+	lines=$(wc -l < /proc/meminfo)
+	expect "unpatched" "$(grep -c '^LivePatch:' /proc/meminfo)" 0
+	expect "insmod" "$(klp_insmod $MODS/klp_fix_meminfo.ko)" OK
+	wait_transition klp_fix_meminfo
+	expect "fixed" "$(tail -n 1 /proc/meminfo)" \
+		"LivePatch:      fixed by klpmake diff"
+	expect "one line more" "$(wc -l < /proc/meminfo)" $((lines + 1))
+	expect "the first line as before" "$(head -n 1 /proc/meminfo | cut -d: -f1)" \
+		MemTotal
+	expect "jump target" "$(jump_target meminfo_proc_show)" \
+		"$(sym_addr __klp_new_meminfo_proc_show)"
+	disable_and_remove klp_fix_meminfo
+	expect "after disable" "$(grep -c '^LivePatch:' /proc/meminfo)" 0
+	expect "bytes after disable" "$(text_bytes meminfo_proc_show)" "$before"
+}
+
+# A shell renames itself through /proc/PID/comm to $1 and prints its name.
+renamed_to() {
+	sh -c 'printf %s "$1" > /proc/$$/comm; read -r c < /proc/$$/comm; echo "$c"' \
+		sh "$1"
+}
+
+# klpmake diff built klp_fix_comm.ko from selftests/klpmake-diff/
+# comm.patch: __set_task_comm() turns '/' into '-'.  The function fires
+# the task_rename tracepoint, whose jump entry is carried: where the kernel
+# has trace events, the event turned on reaches the new code's tracepoint.
+test_klpmake_diff_fix_with_a_tracepoint() {
+	before=$(text_bytes __set_task_comm)
+	expect "unpatched" "$(renamed_to a/b)" a/b
+	expect "insmod" "$(klp_insmod $MODS/klp_fix_comm.ko)" OK
+	wait_transition klp_fix_comm
+	expect "fixed" "$(renamed_to a/b)" a-b
+	expect "jump target" "$(jump_target __set_task_comm)" \
+		"$(sym_addr __klp_new___set_task_comm)"
+	ev=/sys/kernel/tracing/events/task/task_rename
+	if [ -d $ev ]; then
+		echo > /sys/kernel/tracing/trace
+		echo 1 > $ev/enable
+		expect "fixed, traced" "$(renamed_to c/d)" c-d
+		echo 0 > $ev/enable
+		expect "the event from the new code" \
+			"$(grep -c 'task_rename: .* newcomm=c/d ' /sys/kernel/tracing/trace)" 1
+	fi
+	disable_and_remove klp_fix_comm
+	expect "after disable" "$(renamed_to a/b)" a/b
+	expect "bytes after disable" "$(text_bytes __set_task_comm)" "$before"
+}
+
+# klpmake diff built klp_fix_dup.ko from selftests/klpmake-diff/dup.patch,
+# a fix of the static wo_ftrace_testee_origin() of wo_ftrace_testee_dup.c,
+# whose namesake in wo_ftrace_testee.c stays as it is: the diff names the
+# file, so klpmake finds the position without -s.
+test_klpmake_diff_fix_of_a_static_in_two_files() {
+	before=$(each_site wo_ftrace_testee_origin bytes)
+	expect "unpatched" "$(cat $TESTEE_DUP)" "origin dup"
+	expect "insmod" "$(klp_insmod $MODS/klp_fix_dup.ko)" OK
+	wait_transition klp_fix_dup
+	expect "fixed in its file" "$(cat $TESTEE_DUP)" "origin dup, fixed"
+	expect "the namesake as it was" "$(sed 's/.* origin //' $TESTEE)" testee
+	expect "one site jumps" "$(each_site wo_ftrace_testee_origin jump_target | grep -vc none)" 1
+	disable_and_remove klp_fix_dup
+	expect "after disable" "$(cat $TESTEE_DUP)" "origin dup"
+	expect "bytes after disable" "$(each_site wo_ftrace_testee_origin bytes)" "$before"
+}
+
+# klpmake diff built klp_fix_oom_adj.ko from selftests/klpmake-diff/
+# oom_adj.patch, a fix of the message of __set_oom_adj(), which GCC
+# compiles as the clone __set_oom_adj.isra.0: the clone is replaced by
+# name (its new code is __klp_new___set_oom_adj_isra_0, a C name).
+test_klpmake_diff_fix_of_a_clone() {
+	clone=__set_oom_adj.isra.0
+	before=$(text_bytes $clone)
+	expect "insmod" "$(klp_insmod $MODS/klp_fix_oom_adj.ko)" OK
+	wait_transition klp_fix_oom_adj
+	expect "jump target" "$(jump_target $clone)" \
+		"$(sym_addr __klp_new___set_oom_adj_isra_0)"
+	dmesg_mark
+	sh -c 'echo 0 > /proc/$$/oom_adj'
+	expect "fixed message" "$(dmesg_new | grep -c 'oom_adj is deprecated since Linux 2.6.36, please use /proc/[0-9]*/oom_score_adj instead')" 1
+	disable_and_remove klp_fix_oom_adj
+	expect "bytes after disable" "$(text_bytes $clone)" "$before"
+}
+
+# klpmake diff built klp_fix_uname_v2.ko from two diffs, selftests/
+# klpmake-diff/uname_v2.patch and getcpu.patch, as an atomic-replace patch:
+# loaded over klp_fix_uname, it replaces that patch and brings both fixes.
+test_klpmake_diff_two_fixes_replace_an_older_patch() {
+	version=$(uname -v)
+	uname_bytes=$(text_bytes __do_sys_newuname)
+	getcpu_bytes=$(text_bytes __riscv_sys_getcpu)
+	expect "insmod the first" "$(klp_insmod $MODS/klp_fix_uname.ko)" OK
+	wait_transition klp_fix_uname
+	expect "first fix" "$(uname -v)" "#1 fixed by klpmake diff"
+	expect "insmod the replacement" "$(klp_insmod $MODS/klp_fix_uname_v2.ko)" OK
+	wait_transition klp_fix_uname_v2
+	wait_gone klp_fix_uname
+	expect "first patch replaced" "$(ls $KLP)" klp_fix_uname_v2
+	rmmod klp_fix_uname
+	expect "second fix" "$(uname -v)" "#2 fixed by klpmake diff"
+	expect "and its other diff" "$(klp_uaccess getcpu)" "EFAULT EINVAL"
+	disable_and_remove klp_fix_uname_v2
+	expect "after disable" "$(uname -v)" "$version"
+	expect "getcpu after disable" "$(klp_uaccess getcpu)" "EFAULT OK"
+	expect "bytes after disable" "$(text_bytes __do_sys_newuname) $(text_bytes __riscv_sys_getcpu)" \
+		"$uname_bytes $getcpu_bytes"
+}

@@ -413,13 +413,16 @@ static bool window_refused(const struct fix_diff *d, const struct kelf_sym *old,
 	return false;
 }
 
-/* What the kernel's klp_check_patchable() would say of a changed @s. */
+/*
+ * What the kernel's klp_check_patchable() would say of a changed function:
+ * it judges the running code, @old in @d->before (@rela_of: its .rela).
+ */
 static const char *unpatchable(const struct fix_diff *d,
-			       const struct kelf_sym *s)
+			       const struct kelf_sym *old, const size_t *rela_of)
 {
-	const struct kelf *k = &d->after;
-	const char *sec = k->secs[s->st.st_shndx].name;
-	char *kbl = xasprintf("_kbl_addr_%s", s->name);
+	const struct kelf *k = &d->before;
+	const char *sec = k->secs[old->st.st_shndx].name;
+	char *kbl = xasprintf("_kbl_addr_%s", old->name);
 	size_t i, jt = 0;
 
 	for (i = 0; i < ARRAY_SIZE(apart_sections); i++)
@@ -434,14 +437,14 @@ static const char *unpatchable(const struct fix_diff *d,
 	free(kbl);
 	if (i < k->nsyms)
 		return "is on the kprobe blacklist (NOKPROBE_SYMBOL), which the kernel refuses";
-	if (s->st.st_size < KLP_JUMP_SIZE)
+	if (old->st.st_size < KLP_JUMP_SIZE)
 		return "is shorter than the 8-byte jump";
-	if (!strncmp(s->name, "klp_", 4) || !strncmp(s->name, "__klp_", 6) ||
-	    !strncmp(s->name, "arch_klp_", 9))
+	if (!strncmp(old->name, "klp_", 4) || !strncmp(old->name, "__klp_", 6) ||
+	    !strncmp(old->name, "arch_klp_", 9))
 		return "is run by live patching itself";
 	for (i = 1; i < k->shnum; i++)
 		if (!strcmp(k->secs[i].name, "__jump_table"))
-			jt = d->rela_of[i];
+			jt = rela_of[i];
 	/* A jump entry's code field: the pair's first relocation at 16n. */
 	for (i = 0; i < fix_nrela(k, jt); i++) {
 		const struct kelf_sym *t;
@@ -453,8 +456,9 @@ static const char *unpatchable(const struct fix_diff *d,
 			continue;
 		t = &k->syms[GELF_R_SYM(r.r_info)];
 		at = t->st.st_value + r.r_addend;
-		if (t->st.st_shndx == s->st.st_shndx && at >= s->st.st_value &&
-		    at < s->st.st_value + KLP_JUMP_SIZE)
+		if (t->st.st_shndx == old->st.st_shndx &&
+		    at >= old->st.st_value &&
+		    at < old->st.st_value + KLP_JUMP_SIZE)
 			return "has a jump label inside the 8 bytes the jump replaces";
 	}
 	return NULL;
@@ -485,6 +489,7 @@ static int classify(struct fix_diff *d, const struct kelf_sym *s)
 		old->st.st_size,
 	};
 	equal = range_equal(&ra, &rb, 0);
+	why = func && !equal ? unpatchable(d, old, before_rela) : NULL;
 	free(before_rela);
 	if (equal) {
 		d->state[s->idx] = FIX_SAME;
@@ -498,7 +503,6 @@ static int classify(struct fix_diff *d, const struct kelf_sym *s)
 		       d->source, s->name);
 		return -1;
 	}
-	why = unpatchable(d, s);
 	if (why) {
 		pr_err("%s: changed function '%s' %s: not patched",
 		       d->source, s->name, why);

@@ -61,7 +61,7 @@ static int add_file(struct fix *f, const char *diff, const char *path)
 static int read_diff(struct fix *f, const char *diff)
 {
 	char *line = NULL, *old = NULL;
-	size_t cap = 0, before = f->nfiles;
+	size_t cap = 0, files = 0;
 	int ret = 0;
 	FILE *in;
 
@@ -86,6 +86,7 @@ static int read_diff(struct fix *f, const char *diff)
 				break;
 			}
 			ret = add_file(f, diff, line + 4);
+			files++;
 			free(old);
 			old = NULL;
 		}
@@ -93,7 +94,7 @@ static int read_diff(struct fix *f, const char *diff)
 	free(old);
 	free(line);
 	fclose(in);
-	if (!ret && f->nfiles == before) {
+	if (!ret && !files) {
 		pr_err("%s: not a unified diff (no '+++ ' line)", diff);
 		ret = -1;
 	}
