@@ -258,8 +258,8 @@ renamed_to() {
 
 # klpmake diff built klp_fix_comm.ko from selftests/klpmake-diff/
 # comm.patch: __set_task_comm() turns '/' into '-'.  The function fires
-# the task_rename tracepoint, whose jump entry is carried: where the kernel
-# has trace events, the event turned on reaches the new code's tracepoint.
+# the task_rename tracepoint, whose jump entry is carried: the event turned
+# on reaches the new code's tracepoint.
 test_klpmake_diff_fix_with_a_tracepoint() {
 	before=$(text_bytes __set_task_comm)
 	expect "unpatched" "$(renamed_to a/b)" a/b
@@ -269,14 +269,12 @@ test_klpmake_diff_fix_with_a_tracepoint() {
 	expect "jump target" "$(jump_target __set_task_comm)" \
 		"$(sym_addr __klp_new___set_task_comm)"
 	ev=/sys/kernel/tracing/events/task/task_rename
-	if [ -d $ev ]; then
-		echo > /sys/kernel/tracing/trace
-		echo 1 > $ev/enable
-		expect "fixed, traced" "$(renamed_to c/d)" c-d
-		echo 0 > $ev/enable
-		expect "the event from the new code" \
-			"$(grep -c 'task_rename: .* newcomm=c/d ' /sys/kernel/tracing/trace)" 1
-	fi
+	echo > /sys/kernel/tracing/trace
+	echo 1 > $ev/enable
+	expect "fixed, traced" "$(renamed_to c/d)" c-d
+	echo 0 > $ev/enable
+	expect "the event from the new code" \
+		"$(grep -c 'task_rename: .* newcomm=c/d ' /sys/kernel/tracing/trace)" 1
 	disable_and_remove klp_fix_comm
 	expect "after disable" "$(renamed_to a/b)" a/b
 	expect "bytes after disable" "$(text_bytes __set_task_comm)" "$before"

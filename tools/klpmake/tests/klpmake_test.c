@@ -1428,6 +1428,31 @@ static bool t_diff_module(struct ctx *c)
 	return ok;
 }
 
+/* Two diffs of one file, applied in order: both functions replaced. */
+static bool t_diff_two(struct ctx *c)
+{
+	char *before = tree_state(c), *uname = fix_path(c, "uname.patch");
+	char *getcpu = fix_path(c, "getcpu.patch");
+	struct elfview v;
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross, uname, getcpu, NULL);
+	ok = succeeded(c) && tree_unchanged(c, before) &&
+	     says(c, "klpmake: applied 2 diffs to 1 file") &&
+	     says(c, "replaced __do_sys_newuname (kernel/sys.c)\n") &&
+	     says(c, "replaced __riscv_sys_getcpu (kernel/sys.c)\n") &&
+	     view_open(&v, c->out);
+	if (ok) {
+		ok = defines(&v, "__klp_new___do_sys_newuname", STT_FUNC) &&
+		     defines(&v, "__klp_new___riscv_sys_getcpu", STT_FUNC);
+		view_close(&v);
+	}
+	free(before);
+	free(uname);
+	free(getcpu);
+	return ok;
+}
+
 /* A header's static inline changed: the one object that uses it. */
 static bool t_diff_header(struct ctx *c)
 {
@@ -1574,6 +1599,10 @@ static const struct {
 		"arch/riscv/kernel/entry.S: an assembly file: klpmake compares compiled C functions; write this fix by hand",
 	},
 	{
+		"diff refuse: a function on the patching path", "diff-klp.patch",
+		"kernel/livepatch/core.c: changed function 'klp_enable_patch' is run by live patching itself: not patched",
+	},
+	{
 		"diff refuse: a module and vmlinux in one fix", "diff-mixed.patch",
 		"diff: the fix changes samples/livepatch/livepatch-shadow-mod.ko (samples/livepatch/livepatch-shadow-mod.c) and vmlinux (kernel/sys.c): klpmake diff builds a patch for one of them; split the fix",
 	},
@@ -1617,6 +1646,7 @@ static const struct test tests[] = {
 	{ "diff: a fix with new code, strings and the kernel's tables", t_diff_fix },
 	{ "diff: a header's change in the function that inlines it", t_diff_header },
 	{ "diff: a fix of a module", t_diff_module },
+	{ "diff: two diffs of one file", t_diff_two },
 	{ "diff: only the carried functions' table entries", t_diff_tables },
 	{ "diff: --replace, -n and -w", t_diff_options },
 	{ "diff refuse: a diff that does not apply", t_diff_stale },
