@@ -10,6 +10,7 @@ KLPDBG=/sys/kernel/debug/livepatch_wo_ftrace
 TESTEE=/sys/kernel/debug/wo_ftrace_testee
 TESTEE_DUP=/sys/kernel/debug/wo_ftrace_testee_dup
 FIXEE=/sys/kernel/debug/wo_ftrace_fixee
+FIXEE_PEER=/sys/kernel/debug/wo_ftrace_fixee_peer
 
 test_failed=0
 test_skipped=

@@ -96,7 +96,8 @@ livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refu
 
 # klpmake diff built klp_fix_fixee.ko from selftests/klpmake-diff/
 # fixee.patch, a fix of wo_ftrace_fixee.c that changes a static inline of
-# its header (so its caller wo_ftrace_fixee_show() is replaced), and adds
+# its header (so its callers wo_ftrace_fixee_show() and, in another file,
+# wo_ftrace_fixee_peer_show() are replaced), and adds
 # a function that wo_ftrace_fixee_write() now calls and a variable that
 # both use (which lives in the patch module).  The carried code's strings,
 # its get_user() fixup (__ex_table), its WARN (__bug_table, with the fixed
@@ -105,14 +106,17 @@ livepatch: patch 'klp_test_static_got' failed for module 'klp_test_target', refu
 test_klpmake_diff_fix_with_kernel_tables() {
 	show=$(text_bytes wo_ftrace_fixee_show)
 	write=$(text_bytes wo_ftrace_fixee_write)
+	peer=$(text_bytes wo_ftrace_fixee_peer_show)
 	echo -n y > $FIXEE
 	expect "unpatched" "$(cat $FIXEE)" "fixee yes key off last y"
+	expect "unpatched peer" "$(cat $FIXEE_PEER)" "peer no"
 	expect "insmod" "$(klp_insmod $MODS/klp_fix_fixee.ko)" OK
 	wait_transition klp_fix_fixee
 	expect "functions" "$(ls -d $KLP/klp_fix_fixee/vmlinux/*,* | sed 's|.*/||')" \
-		"$(printf 'wo_ftrace_fixee_show,1\nwo_ftrace_fixee_write,1')"
+		"$(printf 'wo_ftrace_fixee_peer_show,1\nwo_ftrace_fixee_show,1\nwo_ftrace_fixee_write,1')"
 	expect "the inline's change in its caller" "$(cat $FIXEE)" \
 		"fixee yes, fixed key off last y folds 0"
+	expect "and in its other file's" "$(cat $FIXEE_PEER)" "peer yes, fixed"
 	echo -n Y > $FIXEE
 	expect "fixed" "$(cat $FIXEE)" "fixee yes, fixed key off last Y folds 0"
 	echo -n K > $FIXEE
@@ -135,6 +139,8 @@ test_klpmake_diff_fix_with_kernel_tables() {
 	disable_and_remove klp_fix_fixee
 	# The new code kept '#' as '!'; the old verdict again
 	expect "after disable" "$(cat $FIXEE)" "fixee no key off last !"
+	expect "peer after disable" "$(cat $FIXEE_PEER)" "peer no"
+	expect "peer's bytes after disable" "$(text_bytes wo_ftrace_fixee_peer_show)" "$peer"
 	expect "show's bytes after disable" "$(text_bytes wo_ftrace_fixee_show)" "$show"
 	expect "write's bytes after disable" "$(text_bytes wo_ftrace_fixee_write)" "$write"
 }
@@ -337,4 +343,26 @@ test_klpmake_diff_two_fixes_replace_an_older_patch() {
 	expect "getcpu after disable" "$(klp_uaccess getcpu)" "EFAULT OK"
 	expect "bytes after disable" "$(text_bytes __do_sys_newuname) $(text_bytes __riscv_sys_getcpu)" \
 		"$uname_bytes $getcpu_bytes"
+}
+
+# klpmake diff built klp_fix_counters.ko from selftests/klpmake-diff/
+# counters.patch: wo_ftrace_fixee_peer_show() counts its calls in a new
+# static local and its reads in a new global, both in the patch module:
+# they start at 0 with each load of it.
+test_klpmake_diff_fix_with_new_variables() {
+	before=$(text_bytes wo_ftrace_fixee_peer_show)
+	for round in 1 2; do
+		expect "round $round: insmod" "$(klp_insmod $MODS/klp_fix_counters.ko)" OK
+		wait_transition klp_fix_counters
+		expect "round $round: first read" "$(cat $FIXEE_PEER)" \
+			"peer no shows 1 reads 10"
+		expect "round $round: second read" "$(cat $FIXEE_PEER)" \
+			"peer no shows 2 reads 20"
+		expect "round $round: the global" \
+			"$(awk '$3 == "wo_ftrace_fixee_peer_reads" { print $4 }' /proc/kallsyms)" \
+			"[klp_fix_counters]"
+		disable_and_remove klp_fix_counters
+		expect "round $round: after disable" "$(cat $FIXEE_PEER)" "peer no"
+	done
+	expect "bytes after disable" "$(text_bytes wo_ftrace_fixee_peer_show)" "$before"
 }

@@ -1321,15 +1321,18 @@ static bool t_diff_fix(struct ctx *c)
 	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
 	ok = succeeded(c) && tree_unchanged(c, before) &&
 	     says(c, "klpmake: applied 1 diff to 2 files") &&
-	     says(c, "compared 1 object: 2 functions changed, 1 new, 2 unchanged but recompiled") &&
+	     says(c, "compared 2 objects: 3 functions changed, 1 new, 4 unchanged but recompiled") &&
 	     says(c, "replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "replaced wo_ftrace_fixee_peer_show (kernel/livepatch/wo_ftrace_fixee_peer.c)\n") &&
 	     says(c, "replaced wo_ftrace_fixee_write (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
 	     says(c, "added wo_ftrace_fixee_fold (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
-	     says(c, "3 functions, 2 symbols through .klp.sym (vmlinux 2)") &&
+	     says(c, "4 functions, 2 symbols through .klp.sym (vmlinux 2)") &&
 	     view_open(&v, c->out);
 	if (ok) {
 		ok = defines(&v, "__klp_new_wo_ftrace_fixee_show", STT_FUNC) &&
 		     defines(&v, "__klp_new_wo_ftrace_fixee_write", STT_FUNC) &&
+		     defines(&v, "__klp_new_wo_ftrace_fixee_peer_show",
+			     STT_FUNC) &&
 		     defines(&v, "wo_ftrace_fixee_fold", STT_FUNC) &&
 		     defines(&v, "wo_ftrace_fixee_folds", STT_OBJECT) &&
 		     sec_size(&v, "__ex_table", 12) &&
@@ -1453,7 +1456,7 @@ static bool t_diff_two(struct ctx *c)
 	return ok;
 }
 
-/* A header's static inline changed: the one object that uses it. */
+/* A header's static inline changed: the two objects that use it. */
 static bool t_diff_header(struct ctx *c)
 {
 	char *before = tree_state(c);
@@ -1463,12 +1466,15 @@ static bool t_diff_header(struct ctx *c)
 	run_diff(c, "-k", c->kdir, "-c", c->cross,
 		 fixture(c, "diff-header.patch"), NULL);
 	ok = succeeded(c) && tree_unchanged(c, before) &&
-	     says(c, "klpmake: compiled 1 object before and after the fix") &&
-	     says(c, "klpmake: compared 1 object: 1 function changed, 0 new") &&
+	     says(c, "klpmake: compiled 2 objects before and after the fix") &&
+	     says(c, "klpmake: compared 2 objects: 2 functions changed, 0 new") &&
 	     says(c, "replaced wo_ftrace_fixee_show (kernel/livepatch/wo_ftrace_fixee.c)\n") &&
+	     says(c, "replaced wo_ftrace_fixee_peer_show (kernel/livepatch/wo_ftrace_fixee_peer.c)\n") &&
 	     view_open(&v, c->out);
 	if (ok) {
-		ok = defines(&v, "__klp_new_wo_ftrace_fixee_show", STT_FUNC);
+		ok = defines(&v, "__klp_new_wo_ftrace_fixee_show", STT_FUNC) &&
+		     defines(&v, "__klp_new_wo_ftrace_fixee_peer_show",
+			     STT_FUNC);
 		if (ok && defines(&v, "__klp_new_wo_ftrace_fixee_write",
 				  STT_FUNC)) {
 			pr_diag("an unchanged function replaced");
@@ -1644,7 +1650,7 @@ static const struct test tests[] = {
 	{ "interrupted: kbuild stopped, nothing left behind", t_interrupt },
 	{ "diff usage: no -o", t_diff_usage },
 	{ "diff: a fix with new code, strings and the kernel's tables", t_diff_fix },
-	{ "diff: a header's change in the function that inlines it", t_diff_header },
+	{ "diff: a header's change in the functions of two files that inline it", t_diff_header },
 	{ "diff: a fix of a module", t_diff_module },
 	{ "diff: two diffs of one file", t_diff_two },
 	{ "diff: only the carried functions' table entries", t_diff_tables },
