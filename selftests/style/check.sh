@@ -85,7 +85,8 @@ w1_sparse "$ksrc" kernel/livepatch/wo_ftrace_ops.o kernel/livepatch/wo_ftrace_pa
 	kernel/livepatch/wo_ftrace_refuse.o kernel/livepatch/wo_ftrace_transition.o \
 	kernel/livepatch/wo_ftrace_recheck.o kernel/livepatch/wo_ftrace_stop_machine.o \
 	kernel/livepatch/wo_ftrace_debugfs.o kernel/livepatch/wo_ftrace_testee.o \
-	kernel/livepatch/wo_ftrace_testee_dup.o arch/riscv/kernel/livepatch.o \
+	kernel/livepatch/wo_ftrace_testee_dup.o kernel/livepatch/wo_ftrace_fixee.o \
+	kernel/livepatch/wo_ftrace_fixee_peer.o arch/riscv/kernel/livepatch.o \
 	kernel/livepatch/core.o arch/riscv/kernel/module.o
 rc=$?
 # The per-task model's objects, in its own tree.

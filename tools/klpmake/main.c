@@ -143,8 +143,7 @@ static int open_vmlinux(struct objects *objs, const struct kbuild *kb)
 }
 
 /* The -m module, known to livepatch by its .modinfo name. */
-int open_module(struct objects *objs, const char *path,
-		       bool kallsyms_all)
+int open_module(struct objects *objs, const char *path, bool kallsyms_all)
 {
 	const char *name;
 
