@@ -50,7 +50,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
 	guest-test-per-task-preempt patches \
 	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
-	bench bench-run klpmake klpmake-test klpmade-modules clean
+	bench bench-run bench-klpmake klpmake klpmake-test klpmade-modules clean
 
 all: kernel modules
 
@@ -221,6 +221,14 @@ bench: deps
 	$(MAKE) --no-print-directory bench-run FLAVOUR=per-task
 	sh selftests/bench/table.sh $(BUILD)/bench-base.log $(BUILD)/bench-ftrace.log \
 		$(BUILD)/bench-per-task.log | tee $(BUILD)/bench.md
+	$(MAKE) --no-print-directory bench-klpmake
+
+# klpmake diff on each fix of the corpus, against one full build (no ccache).
+KLPFIX_NAMES := $(patsubst selftests/klpmake-diff/%.patch,%,$(wildcard selftests/klpmake-diff/*.patch))
+bench-klpmake: modules
+	sh selftests/bench/klpmake-diff.sh $(REPO) $(KSRC) $(KLPMAKE) $(CROSS) $(TARBALL) \
+		$(CONFIG) -- $(foreach f,$(KLPFIX_NAMES),"selftests/klpmake-diff/$(f).patch $(KLPDIFF_$(f))") \
+		| tee $(BUILD)/bench-klpmake.md
 
 bench-run: modules
 	mkdir -p $(BENCHDIR)

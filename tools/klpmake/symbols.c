@@ -414,6 +414,17 @@ static const struct target *lookup(const struct target *vmlinux,
 	return *n ? vmlinux : NULL;
 }
 
+/* A name GCC gave a clone: "f.isra.0", "f.constprop.1", "f.cold". */
+static bool is_clone_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(clone_tags); i++)
+		if (strstr(name, clone_tags[i]))
+			return true;
+	return false;
+}
+
 static void pr_not_found(const char *name, const struct target *vmlinux,
 			 const struct target *module, const char *why)
 {
@@ -528,7 +539,10 @@ int resolve_hints(const struct target *vmlinux, const struct target *module,
 
 		t = lookup(vmlinux, module, h->name, &first, &n);
 		if (!t)
-			pr_not_found(h->name, vmlinux, module, "");
+			pr_not_found(h->name, vmlinux, module,
+				     is_clone_name(h->name) ?
+				     ": a compiler clone the kernel's own build did not make under this name (it inlined it or numbered it otherwise); write this fix by hand" :
+				     "");
 		if (!t || !pick(t, h->name, first, n, h, &h->sympos))
 			ret = -1;
 	}
@@ -572,14 +586,10 @@ char *sympos_defines(struct hint *hints, size_t nhints)
 
 static bool is_clone_of(const char *clone, const char *name)
 {
-	size_t len = strlen(name), i;
+	size_t len = strlen(name);
 
-	if (strncmp(clone, name, len) || clone[len] != '.')
-		return false;
-	for (i = 0; i < ARRAY_SIZE(clone_tags); i++)
-		if (strstr(clone + len, clone_tags[i]))
-			return true;
-	return false;
+	return !strncmp(clone, name, len) && clone[len] == '.' &&
+	       is_clone_name(clone + len);
 }
 
 /* Warn if the function @name of @t has clones the patch leaves alone. */

@@ -629,6 +629,15 @@ static bool t_bad_pos(struct ctx *c)
 		       "symbol 'uevent_store': position 3 out of range, 2 definitions");
 }
 
+/* A clone the kernel does not have: klpmake diff meets it so. */
+static bool t_absent_clone(struct ctx *c)
+{
+	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross, "-s",
+		    "__set_oom_adj.isra.7:base.c", fixture(c, "sympos"), NULL);
+	return refused(c, 1,
+		       "symbol '__set_oom_adj.isra.7': not found in vmlinux: a compiler clone the kernel's own build did not make under this name");
+}
+
 /* Refused before the build: with -w, klpmake would say it kept one. */
 static bool t_absent_hint(struct ctx *c)
 {
@@ -1619,6 +1628,11 @@ static const struct {
 		"arch/riscv/kernel/entry.S: an assembly file: klpmake compares compiled C functions; write this fix by hand",
 	},
 	{
+		"diff refuse: a riscv ALTERNATIVE in the changed code",
+		"diff-alternative.patch",
+		"arch/riscv/kernel/sys_hwprobe.c: .alternative has an entry for the changed code at .text.hwprobe_isa_ext0+0x20: klpmake does not carry .alternative entries",
+	},
+	{
 		"diff refuse: a function on the patching path", "diff-klp.patch",
 		"kernel/livepatch/core.c: changed function 'klp_enable_patch' is run by live patching itself: not patched",
 	},
@@ -1643,6 +1657,7 @@ static const struct test tests[] = {
 	{ "refuse: file hint that matches no definition", t_wrong_hint },
 	{ "refuse: position hint out of range", t_bad_pos },
 	{ "refuse: -s name in no object, before the build", t_absent_hint },
+	{ "refuse: a -s clone in no object, before the build", t_absent_clone },
 	{ "refuse: KLPMAKE_SYMPOS_ macro without its -s", t_sympos_no_hint },
 	{ "refuse: target module of another kernel", t_mismatch },
 	{ "vmlinux: ambiguous static resolved by file hint", t_hint_file },
