@@ -425,6 +425,12 @@ static bool is_clone_name(const char *name)
 	return false;
 }
 
+/* Why a -s name (or the name of a function klpmake diff replaces) is not found */
+static const char *const hint_not_found[] = {
+	"",
+	": a compiler clone the kernel's own build did not make under this name (it inlined it or numbered it otherwise); write this fix by hand",
+};
+
 static void pr_not_found(const char *name, const struct target *vmlinux,
 			 const struct target *module, const char *why)
 {
@@ -540,9 +546,7 @@ int resolve_hints(const struct target *vmlinux, const struct target *module,
 		t = lookup(vmlinux, module, h->name, &first, &n);
 		if (!t)
 			pr_not_found(h->name, vmlinux, module,
-				     is_clone_name(h->name) ?
-				     ": a compiler clone the kernel's own build did not make under this name (it inlined it or numbered it otherwise); write this fix by hand" :
-				     "");
+				     hint_not_found[is_clone_name(h->name)]);
 		if (!t || !pick(t, h->name, first, n, h, &h->sympos))
 			ret = -1;
 	}
