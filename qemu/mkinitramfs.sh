@@ -51,6 +51,7 @@ fi
 for sample in livepatch-sample livepatch-shadow-mod; do
 	cp "$ksrc/samples/livepatch/$sample.ko" "$root/modules/"
 done
+cp "$ksrc/kernel/livepatch/wo_ftrace_fixee_mod.ko" "$root/modules/"
 (cd "$root" && find . | cpio -o -H newc --quiet) > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "mkinitramfs: $out"

@@ -366,3 +366,35 @@ test_klpmake_diff_fix_with_new_variables() {
 	done
 	expect "bytes after disable" "$(text_bytes wo_ftrace_fixee_peer_show)" "$before"
 }
+
+# klpmake diff built klp_fix_module.ko from selftests/klpmake-diff/
+# module.patch, a fix of wo_ftrace_fixee_mod.ko (a module of the kernel
+# tree) whose new code calls the module's own export: livepatch resolves
+# it (.klp.sym), so the patch loads before the module and does not pin it.
+test_klpmake_diff_fix_of_a_module_export_user() {
+	mod=/sys/kernel/debug/wo_ftrace_fixee_mod
+	insmod $MODS/wo_ftrace_fixee_mod.ko
+	before=$(text_bytes wo_ftrace_fixee_mod_show)
+	expect "unpatched" "$(cat $mod)" "mod 42"
+	expect "insmod after the module" "$(klp_insmod $MODS/klp_fix_module.ko)" OK
+	wait_transition klp_fix_module
+	expect "fixed" "$(cat $mod)" "mod 43"
+	disable_and_remove klp_fix_module
+	expect "after disable" "$(cat $mod)" "mod 42"
+	expect "bytes after disable" "$(text_bytes wo_ftrace_fixee_mod_show)" "$before"
+	rmmod wo_ftrace_fixee_mod
+
+	expect "insmod before the module" "$(klp_insmod $MODS/klp_fix_module.ko)" OK
+	wait_transition klp_fix_module
+	insmod $MODS/wo_ftrace_fixee_mod.ko
+	expect "fixed as it loads" "$(cat $mod)" "mod 43"
+	expect "jump target" "$(jump_target wo_ftrace_fixee_mod_show)" \
+		"$(sym_addr __klp_new_wo_ftrace_fixee_mod_show)"
+	rmmod wo_ftrace_fixee_mod
+	expect "the module not pinned" "$(grep -c '^wo_ftrace_fixee_mod ' /proc/modules)" 0
+	disable_and_remove klp_fix_module
+	insmod $MODS/wo_ftrace_fixee_mod.ko
+	expect "a later load unpatched" "$(cat $mod)" "mod 42"
+	expect "no jump after disable" "$(jump_target wo_ftrace_fixee_mod_show)" none
+	rmmod wo_ftrace_fixee_mod
+}

@@ -47,6 +47,7 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 __printf(1, 2) char *xasprintf(const char *fmt, ...);
+bool same_module_name(const char *a, size_t alen, const char *b);
 
 /*
  * Set by SIGINT, SIGTERM or SIGHUP: the step under way stops (a build is
@@ -345,8 +346,9 @@ int make_patch(struct options *o, const struct kbuild *kb,
 /* diff.c: klpmake diff, a patch module from a fix */
 int diff_main(int argc, char **argv);
 
-/* rewrite.c */
+/* rewrite.c; @target: the target module's name, or NULL */
 int klp_write(const struct kelf *mod, const struct klp_ref *refs,
-	      size_t nrefs, bool module_got, const char *out);
+	      size_t nrefs, bool module_got, const char *target,
+	      const char *out);
 
 #endif /* _KLPMAKE_H */

@@ -236,7 +236,8 @@ int make_patch(struct options *o, const struct kbuild *kb,
 			pr_warn("-s %s: the module does not reference '%s'",
 				o->hints[i].name, o->hints[i].name);
 	warn_clones(&mod, &objs->vmlinux, module, o->hints, o->nhints);
-	ret = klp_write(&mod, refs, nrefs, kb->module_sections, o->out);
+	ret = klp_write(&mod, refs, nrefs, kb->module_sections,
+			module ? module->objname : NULL, o->out);
 	if (!ret)
 		print_summary(&mod, refs, nrefs, module, o->out);
 	/* The rewrite would break a signature: klpmake writes none. */

@@ -453,6 +453,9 @@ static void rewrite_free(struct rewrite *rw)
 	for (i = 0; i < rw->nb; i++)
 		free(rw->b[i].r);
 	free(rw->b);
+	for (i = 0; rw->edit.bytes && i < rw->mod->shnum; i++)
+		free(rw->edit.bytes[i].buf);
+	free(rw->edit.bytes);
 	free(rw->edit.add);
 	free(rw->edit.drop);
 	free(rw->edit.rela);
@@ -466,8 +469,54 @@ static void rewrite_free(struct rewrite *rw)
  * livepatch sections (@module_got: the kernel's module loader makes GOT
  * entries).  Nothing is left at @out on failure.
  */
+/*
+ * modpost put the target in depends= when the patch calls its exports;
+ * livepatch resolves those (.klp.sym), so the patch loads before the
+ * target and does not pin it, and modprobe must not load the target for
+ * it.  The name goes in place: NUL padding keeps the offsets of the
+ * symbols in .modinfo, and the kernel and kmod skip it.
+ */
+static void drop_target_depends(struct rewrite *rw, const char *target)
+{
+	const struct kelf_sec *sec = kelf_find_sec(rw->mod, ".modinfo");
+	char *buf, *p, *end, *name, *out;
+	size_t len;
+
+	if (!sec || !sec->data || !sec->data->d_buf)
+		return;
+	buf = xcalloc(1, sec->data->d_size);
+	memcpy(buf, sec->data->d_buf, sec->data->d_size);
+	end = buf + sec->data->d_size;
+	for (p = buf; p < end; p += strnlen(p, end - p) + 1) {
+		if (strncmp(p, "depends=", 8) || !memchr(p, '\0', end - p))
+			continue;
+		len = strlen(p);
+		out = p + 8;
+		for (name = p + 8; *name; name += strcspn(name, ",") +
+		     (name[strcspn(name, ",")] == ',')) {
+			size_t n = strcspn(name, ",");
+
+			if (same_module_name(name, n, target))
+				continue;
+			if (out != p + 8)
+				*out++ = ',';
+			memmove(out, name, n);
+			out += n;
+		}
+		memset(out, '\0', p + len - out);
+	}
+	if (!memcmp(buf, sec->data->d_buf, sec->data->d_size)) {
+		free(buf);
+		return;
+	}
+	rw->edit.bytes = xcalloc(rw->mod->shnum, sizeof(*rw->edit.bytes));
+	rw->edit.bytes[sec - rw->mod->secs].buf = buf;
+	rw->edit.bytes[sec - rw->mod->secs].size = sec->data->d_size;
+}
+
 int klp_write(const struct kelf *mod, const struct klp_ref *refs,
-	      size_t nrefs, bool module_got, const char *out)
+	      size_t nrefs, bool module_got, const char *target,
+	      const char *out)
 {
 	struct rewrite rw;
 	int ret;
@@ -477,6 +526,8 @@ int klp_write(const struct kelf *mod, const struct klp_ref *refs,
 	ret = split_sections(&rw);
 	if (!ret) {
 		add_klp_sections(&rw);
+		if (target)
+			drop_target_depends(&rw, target);
 		ret = kelf_write(&rw.edit, out);
 	}
 	rewrite_free(&rw);

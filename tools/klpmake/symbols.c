@@ -84,11 +84,20 @@ void symvers_free(struct exports *ex)
 	ex->n = 0;
 }
 
-static bool symvers_has(const struct exports *ex, const char *name)
+static const struct export *symvers_find(const struct exports *ex,
+					 const char *name)
 {
 	struct export key = { .name = (char *)name };
 
 	return bsearch(&key, ex->e, ex->n, sizeof(*ex->e), export_cmp);
+}
+
+/* Whether @owner, a module's path in Module.symvers, is the module @t. */
+static bool owned_by(const char *owner, const struct target *t)
+{
+	const char *base = strrchr(owner, '/') ? strrchr(owner, '/') + 1 : owner;
+
+	return same_module_name(base, strlen(base), t->objname);
 }
 
 /* Index of the first byname entry whose name is >= @name. */
@@ -473,14 +482,17 @@ static int resolve_in(const struct target *t, const char *name, size_t first,
 static bool left_to_loader(const struct exports *ex,
 			   const struct target *module, const char *name)
 {
+	const struct export *e = symvers_find(ex, name);
 	size_t first;
 
-	if (!symvers_has(ex, name))
+	if (!e)
 		return false;
 	if (!module || !find_all(module, name, &first))
 		return true;
-	pr_warn("symbol '%s': defined in %s and exported in Module.symvers: the patch uses %s's",
-		name, module->objname, module->objname);
+	/* The target's own export: no other definition to mistake it for */
+	if (!owned_by(e->owner, module))
+		pr_warn("symbol '%s': defined in %s and exported in Module.symvers: the patch uses %s's",
+			name, module->objname, module->objname);
 	return false;
 }
 

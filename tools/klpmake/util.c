@@ -83,3 +83,16 @@ char *xasprintf(const char *fmt, ...)
 		oom();
 	return p;
 }
+
+/* Module names as paths, modpost and .modinfo write them: '-' and '_' alike */
+bool same_module_name(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	if (alen != strlen(b))
+		return false;
+	for (i = 0; i < alen; i++)
+		if (a[i] != b[i] && !(strchr("-_", a[i]) && strchr("-_", b[i])))
+			return false;
+	return true;
+}

@@ -1453,6 +1453,36 @@ static bool t_diff_module(struct ctx *c)
 	return ok;
 }
 
+/*
+ * A fix of wo_ftrace_fixee_mod.ko whose new code calls the module's own
+ * export: resolved through .klp.sym, and modpost's depends= on the module
+ * is gone (modprobe must not load it first), without a warning.
+ */
+static bool t_diff_module_export(struct ctx *c)
+{
+	char *before = tree_state(c), *fix = fix_path(c, "module.patch");
+	struct elfview v;
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
+	ok = succeeded(c) && tree_unchanged(c, before) &&
+	     says_replaced(c, "wo_ftrace_fixee_mod_show",
+			   "kernel/livepatch/wo_ftrace_fixee_mod.c") &&
+	     view_open(&v, c->out);
+	if (ok && strstr(c->log, "warning")) {
+		pr_diag("klpmake warned: %s", c->log);
+		ok = false;
+	}
+	if (ok) {
+		ok = has_klp_sym(&v, ".klp.sym.wo_ftrace_fixee_mod.wo_ftrace_fixee_mod_base,0") &&
+		     has_modinfo(&v, "depends=");
+		view_close(&v);
+	}
+	free(before);
+	free(fix);
+	return ok;
+}
+
 /* Two diffs of one file, applied in order: both functions replaced. */
 static bool t_diff_two(struct ctx *c)
 {
@@ -1681,6 +1711,7 @@ static const struct test tests[] = {
 	{ "diff: a fix with new code, strings and the kernel's tables", t_diff_fix },
 	{ "diff: a header's change in the functions of two files that inline it", t_diff_header },
 	{ "diff: a fix of a module", t_diff_module },
+	{ "diff: a fix of a module that calls its export", t_diff_module_export },
 	{ "diff: two diffs of one file", t_diff_two },
 	{ "diff: only the carried functions' table entries", t_diff_tables },
 	{ "diff: --replace, -n and -w", t_diff_options },
