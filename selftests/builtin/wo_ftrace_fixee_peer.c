@@ -19,18 +19,7 @@ static noinline __noclone int wo_ftrace_fixee_peer_show(struct seq_file *m,
 	seq_printf(m, "peer %s\n", wo_ftrace_fixee_verdict('Y'));
 	return 0;
 }
-
-static int wo_ftrace_fixee_peer_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, wo_ftrace_fixee_peer_show, NULL);
-}
-
-static const struct file_operations wo_ftrace_fixee_peer_fops = {
-	.open		= wo_ftrace_fixee_peer_open,
-	.read		= seq_read,
-	.llseek		= seq_lseek,
-	.release	= single_release,
-};
+DEFINE_SHOW_ATTRIBUTE(wo_ftrace_fixee_peer);
 
 static int __init wo_ftrace_fixee_peer_init(void)
 {
