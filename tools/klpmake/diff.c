@@ -277,7 +277,8 @@ static int run(struct diff_options *d, struct kbuild *kb, struct fix *f,
 	if (!name || kbuild_read_kernel(kb) || open_objects(objs, kb, NULL))
 		goto out;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	if (fix_prepare(f, d->diffs, d->ndiffs) || fix_find_objects(f))
+	if (fix_prepare(f, d->diffs, d->ndiffs) || fix_check_layouts(f) ||
+	    fix_find_objects(f))
 		goto out;
 	printf("klpmake: applied %zu diff%s to %zu file%s (%.1f s)\n",
 	       d->ndiffs, d->ndiffs == 1 ? "" : "s", f->nfiles,

@@ -255,6 +255,9 @@ struct fix {
 int fix_prepare(struct fix *f, char *const *diffs, size_t ndiffs);
 int fix_find_objects(struct fix *f);
 int fix_compile(struct fix *f);
+
+/* layout.c: a struct or union the fix changes, refused */
+int fix_check_layouts(const struct fix *f);
 void fix_cleanup(struct fix *f);
 
 /* compare.c: which functions and data the fix changes */

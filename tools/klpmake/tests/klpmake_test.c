@@ -1642,6 +1642,15 @@ static const struct {
 		"kernel/livepatch/wo_ftrace_fixee.c: the fix changes data 'wo_ftrace_fixee_last' (its initial value, size or what it points to): a live patch cannot change data the kernel has; keep it and add a shadow variable",
 	},
 	{
+		"diff refuse: a changed struct layout", "diff-struct.patch",
+		"fs/proc/base.c: the fix changes the layout of struct pid_entry: the running kernel's data keeps the old layout, which the new code would misread; keep the type and add a shadow variable (klp_shadow_get_or_alloc) in a patch written by hand",
+	},
+	{
+		"diff: a comment in a struct is no layout change",
+		"diff-struct-comment.patch",
+		"diff: the fix changes no function (81 compiled again, all the same)",
+	},
+	{
 		"diff refuse: changed __init function", "diff-init.patch",
 		"kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_init' is __init code: it has run and is gone",
 	},
