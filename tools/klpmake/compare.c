@@ -78,14 +78,13 @@ size_t fix_nrela(const struct kelf *k, size_t relsec)
 }
 
 /* "var" for a static local "var.123", else the name. */
+static bool is_static_local(const struct kelf_sym *s);
+
 static char *base_name(const struct kelf_sym *s)
 {
-	const char *dot = strrchr(s->name, '.');
-
-	if (GELF_ST_TYPE(s->st.st_info) == STT_OBJECT &&
-	    GELF_ST_BIND(s->st.st_info) == STB_LOCAL && dot && dot[1] &&
-	    strspn(dot + 1, "0123456789") == strlen(dot + 1))
-		return xasprintf("%.*s", (int)(dot - s->name), s->name);
+	if (is_static_local(s))
+		return xasprintf("%.*s", (int)(strrchr(s->name, '.') - s->name),
+				 s->name);
 	return xstrdup(s->name);
 }
 
@@ -281,6 +280,83 @@ static const struct kelf_sym *match(const struct kelf *k,
 	return found;
 }
 
+static bool is_static_local(const struct kelf_sym *s)
+{
+	const char *dot = strrchr(s->name, '.');
+
+	return GELF_ST_TYPE(s->st.st_info) == STT_OBJECT &&
+	       GELF_ST_BIND(s->st.st_info) == STB_LOCAL && dot && dot[1] &&
+	       strspn(dot + 1, "0123456789") == strlen(dot + 1);
+}
+
+/*
+ * The static local @s belongs to the function that uses it: of those whose
+ * code refers to it (by its symbol or its section and an offset in it),
+ * the first by name.  NULL if no code does.
+ */
+static const char *owner_of(const struct kelf *k, const size_t *rela_of,
+			    const struct kelf_sym *s)
+{
+	const char *owner = NULL;
+	size_t i, j;
+
+	for (i = 1; i < k->shnum; i++) {
+		if (!(k->secs[i].sh.sh_flags & SHF_EXECINSTR))
+			continue;
+		for (j = 0; j < fix_nrela(k, rela_of[i]); j++) {
+			const struct kelf_sym *t, *f;
+			GElf_Rela r;
+			GElf_Addr at;
+
+			if (!gelf_getrela(k->secs[rela_of[i]].data, j, &r))
+				continue;
+			t = &k->syms[GELF_R_SYM(r.r_info)];
+			at = t->st.st_value + r.r_addend;
+			if (t != s && !(fix_is_anon(t) &&
+					t->st.st_shndx == s->st.st_shndx &&
+					at >= s->st.st_value &&
+					at < s->st.st_value + s->st.st_size))
+				continue;
+			f = fix_cover(k, i, r.r_offset, STT_FUNC);
+			if (f && (!owner || strcmp(f->name, owner) < 0))
+				owner = f->name;
+		}
+	}
+	return owner;
+}
+
+/*
+ * A static local's match: the one of its name whose owner has the name
+ * of its own owner.  Their numbers say nothing, the compiler hands them
+ * out anew as the file changes; a local of a function the fix adds is new.
+ */
+static const struct kelf_sym *match_local(const struct fix_diff *d,
+					  const struct kelf_sym *s)
+{
+	const char *owner = owner_of(&d->after, d->rela_of, s);
+	size_t *before_rela = fix_rela_index(&d->before);
+	const struct kelf_sym *found = NULL;
+	char *want = base_name(s), *name;
+	size_t i;
+
+	for (i = 1; i < d->before.nsyms && !found; i++) {
+		const struct kelf_sym *c = &d->before.syms[i];
+		const char *o;
+
+		if (!is_static_local(c) || !is_compared(&d->before, c))
+			continue;
+		name = base_name(c);
+		o = strcmp(name, want) ? NULL :
+		    owner_of(&d->before, before_rela, c);
+		if (o && owner && !strcmp(o, owner))
+			found = c;
+		free(name);
+	}
+	free(before_rela);
+	free(want);
+	return found;
+}
+
 /* How many symbols before @s in its object share its base name and type. */
 static size_t rank(const struct kelf *k, const struct kelf_sym *s)
 {
@@ -466,7 +542,9 @@ static const char *unpatchable(const struct fix_diff *d,
 
 static int classify(struct fix_diff *d, const struct kelf_sym *s)
 {
-	const struct kelf_sym *old = match(&d->before, s, rank(&d->after, s));
+	const struct kelf_sym *old = is_static_local(s) &&
+		owner_of(&d->after, d->rela_of, s) ? match_local(d, s) :
+		match(&d->before, s, rank(&d->after, s));
 	bool func = GELF_ST_TYPE(s->st.st_info) == STT_FUNC;
 	struct range ra = {
 		&d->after, d->rela_of, s->st.st_shndx, s->st.st_value,

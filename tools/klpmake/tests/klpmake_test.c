@@ -1483,6 +1483,29 @@ static bool t_diff_module_export(struct ctx *c)
 	return ok;
 }
 
+/*
+ * A new function with a pr_info_once() in fs/proc/base.c, which
+ * oom_adj_write() calls: its flag is a new static local of the same name
+ * as __set_oom_adj()'s, matched by the function that uses it, not by its
+ * number.  It lives in the module; __set_oom_adj.isra.0 is no change, and
+ * the one symbol through .klp.sym is that function (not its flag).
+ */
+static bool t_diff_renumbered(struct ctx *c)
+{
+	char *before = tree_state(c);
+	bool ok;
+
+	run_diff(c, "-k", c->kdir, "-c", c->cross,
+		 fixture(c, "diff-renumbered.patch"), NULL);
+	ok = succeeded(c) && tree_unchanged(c, before) &&
+	     says(c, "compared 1 object: 1 function changed, 1 new") &&
+	     says_replaced(c, "oom_adj_write", "fs/proc/base.c") &&
+	     says(c, "added oom_adj_note (fs/proc/base.c)\n") &&
+	     says(c, "2 functions, 1 symbol through .klp.sym (vmlinux 1)");
+	free(before);
+	return ok;
+}
+
 /* Two diffs of one file, applied in order: both functions replaced. */
 static bool t_diff_two(struct ctx *c)
 {
@@ -1646,6 +1669,11 @@ static const struct {
 		"fs/proc/base.c: the fix changes the layout of struct pid_entry: the running kernel's data keeps the old layout, which the new code would misread; keep the type and add a shadow variable (klp_shadow_get_or_alloc) in a patch written by hand",
 	},
 	{
+		"diff: functions moved in their file are no change",
+		"diff-moved.patch",
+		"diff: the fix changes no function (4 compiled again, all the same)",
+	},
+	{
 		"diff: a comment in a struct is no layout change",
 		"diff-struct-comment.patch",
 		"diff: the fix changes no function (81 compiled again, all the same)",
@@ -1722,6 +1750,7 @@ static const struct test tests[] = {
 	{ "diff: a fix of a module", t_diff_module },
 	{ "diff: a fix of a module that calls its export", t_diff_module_export },
 	{ "diff: two diffs of one file", t_diff_two },
+	{ "diff: a new static local matched by its function", t_diff_renumbered },
 	{ "diff: only the carried functions' table entries", t_diff_tables },
 	{ "diff: --replace, -n and -w", t_diff_options },
 	{ "diff refuse: a diff that does not apply", t_diff_stale },
