@@ -1268,15 +1268,19 @@ static char *fix_path(const struct ctx *c, const char *name)
 	return xasprintf("%s/../klpmake-diff/%s", c->selftests, name);
 }
 
-/* klpmake diff of fixture @name refused with @msg; the tree as it was. */
+/*
+ * klpmake diff of @name in selftests/klpmake-diff/ refused with @msg; the
+ * tree as it was.
+ */
 static bool diff_refused(struct ctx *c, const char *name, const char *msg)
 {
-	char *before = tree_state(c), *fix = fixture(c, name);
+	char *before = tree_state(c), *fix = fix_path(c, name);
 	bool ok;
 
 	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
 	ok = refused(c, 1, msg) && tree_unchanged(c, before);
 	free(before);
+	free(fix);
 	return ok;
 }
 
@@ -1564,19 +1568,20 @@ static bool t_diff_header(struct ctx *c)
 
 static bool t_diff_stale(struct ctx *c)
 {
-	return diff_refused(c, "diff-stale.patch",
-			    "diff-stale.patch: does not apply to ") &&
+	return diff_refused(c, "refused/stale.patch",
+			    "refused/stale.patch: does not apply to ") &&
 	       says(c, "Hunk #3 FAILED");
 }
 
 static bool t_diff_usage(struct ctx *c)
 {
+	char *fix = fix_path(c, "refused/data.patch");
 	char *const argv[] = { (char *)c->klpmake, "diff", "-k",
-			       (char *)c->kdir, fixture(c, "diff-data.patch"),
-			       NULL };
+			       (char *)c->kdir, fix, NULL };
 	char *logpath = xasprintf("%s/klpmake.log", c->work);
 
 	c->rc = run(argv, logpath);
+	free(fix);
 	free(c->log);
 	c->log = slurp(logpath);
 	free(logpath);
@@ -1661,54 +1666,54 @@ static const struct {
 	const char *msg;
 } diff_refusals[] = {
 	{
-		"diff refuse: changed data", "diff-data.patch",
+		"diff refuse: changed data", "refused/data.patch",
 		"kernel/livepatch/wo_ftrace_fixee.c: the fix changes data 'wo_ftrace_fixee_last' (its initial value, size or what it points to): a live patch cannot change data the kernel has; keep it and add a shadow variable",
 	},
 	{
-		"diff refuse: a changed struct layout", "diff-struct.patch",
+		"diff refuse: a changed struct layout", "refused/struct.patch",
 		"fs/proc/base.c: the fix changes the layout of struct pid_entry: the running kernel's data keeps the old layout, which the new code would misread; keep the type and add a shadow variable (klp_shadow_get_or_alloc) in a patch written by hand",
 	},
 	{
 		"diff: functions moved in their file are no change",
-		"diff-moved.patch",
+		"unchanged/moved.patch",
 		"diff: the fix changes no function (4 compiled again, all the same)",
 	},
 	{
 		"diff: a comment in a struct is no layout change",
-		"diff-struct-comment.patch",
+		"unchanged/struct-comment.patch",
 		"diff: the fix changes no function (81 compiled again, all the same)",
 	},
 	{
-		"diff refuse: changed __init function", "diff-init.patch",
+		"diff refuse: changed __init function", "refused/init.patch",
 		"kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_init' is __init code: it has run and is gone",
 	},
 	{
-		"diff refuse: changed NOKPROBE function", "diff-nokprobe.patch",
+		"diff refuse: changed NOKPROBE function", "refused/nokprobe.patch",
 		"kernel/livepatch/wo_ftrace_fixee.c: changed function 'wo_ftrace_fixee_open' is on the kprobe blacklist (NOKPROBE_SYMBOL), which the kernel refuses: not patched",
 	},
 	{
-		"diff refuse: no function changed", "diff-comment.patch",
+		"diff refuse: no function changed", "unchanged/comment.patch",
 		"diff: the fix changes no function (4 compiled again, all the same)",
 	},
 	{
-		"diff refuse: an assembly file", "diff-asm.patch",
+		"diff refuse: an assembly file", "refused/asm.patch",
 		"arch/riscv/kernel/entry.S: an assembly file: klpmake compares compiled C functions; write this fix by hand",
 	},
 	{
 		"diff refuse: a riscv ALTERNATIVE in the changed code",
-		"diff-alternative.patch",
+		"refused/alternative.patch",
 		"arch/riscv/kernel/sys_hwprobe.c: .alternative has an entry for the changed code at .text.hwprobe_isa_ext0+0x20: klpmake does not carry .alternative entries",
 	},
 	{
-		"diff refuse: a function on the patching path", "diff-klp.patch",
+		"diff refuse: a function on the patching path", "refused/klp.patch",
 		"kernel/livepatch/core.c: changed function 'klp_enable_patch' is run by live patching itself: not patched",
 	},
 	{
-		"diff refuse: a module and vmlinux in one fix", "diff-mixed.patch",
+		"diff refuse: a module and vmlinux in one fix", "refused/mixed.patch",
 		"diff: the fix changes samples/livepatch/livepatch-shadow-mod.ko (samples/livepatch/livepatch-shadow-mod.c) and vmlinux (kernel/sys.c): klpmake diff builds a patch for one of them; split the fix",
 	},
 	{
-		"diff refuse: a livepatch module's source", "diff-module.patch",
+		"diff refuse: a livepatch module's source", "refused/livepatch-module.patch",
 		"samples/livepatch/livepatch-sample.ko: 'livepatch_sample' is a livepatch module: livepatch does not patch those",
 	},
 };
