@@ -15,6 +15,14 @@
  *   main.c     the command line and the order of the steps
  *   util.c     messages, allocation that exits when memory runs out
  *
+ * and for klpmake diff, a patch module from a fix:
+ *   diff.c     its command line and steps
+ *   fixbuild.c apply the diffs to copies, build the objects they touch
+ *   layout.c   refuse a changed struct or union
+ *   compare.c  which functions and data the fix changes
+ *   extract.c  carry them, with their kernel table entries
+ *   gensrc.c   the generated klp_patch source and Kbuild
+ *
  * Every function that fails has already printed one line naming the file
  * or symbol and the reason; it returns -1 and the caller only unwinds.
  */
