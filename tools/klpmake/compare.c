@@ -98,6 +98,25 @@ struct range {
 };
 
 /*
+ * A string by its characters; but in data, "file.c:123" (__FILE__ ":"
+ * __LINE__, the name a static timer gives lockdep) without its line: the
+ * running kernel's datum names its own line, and a fix that moves the
+ * definition does not change the datum.
+ */
+static char *string_key(const struct range *rg, const char *str)
+{
+	const char *colon = strrchr(str, ':');
+
+	if (!(rg->k->secs[rg->shndx].sh.sh_flags & SHF_EXECINSTR) && colon &&
+	    colon - str > 2 && colon[1] &&
+	    strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+	    (!strncmp(colon - 2, ".c", 2) || !strncmp(colon - 2, ".h", 2)) &&
+	    !strpbrk(str, " \t\n"))
+		return xasprintf("\"%.*s:LINE\"", (int)(colon - str), str);
+	return xasprintf("\"%s\"", str);
+}
+
+/*
  * What relocation @r of @rg points at, placement aside.  *@anon is set to
  * the section when that is all that names it.
  */
@@ -128,7 +147,7 @@ static char *target_key(const struct range *rg, const GElf_Rela *r,
 	if ((sec->sh.sh_flags & SHF_STRINGS) && sec->data &&
 	    off < sec->data->d_size &&
 	    memchr((char *)sec->data->d_buf + off, '\0', sec->data->d_size - off))
-		return xasprintf("\"%s\"", (char *)sec->data->d_buf + off);
+		return string_key(rg, (char *)sec->data->d_buf + off);
 	cover = fix_cover(k, s->st.st_shndx, off, STT_FUNC);
 	if (!cover)
 		cover = fix_cover(k, s->st.st_shndx, off, STT_OBJECT);
