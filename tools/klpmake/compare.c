@@ -344,38 +344,6 @@ static const char *owner_of(const struct kelf *k, const size_t *rela_of,
 	return owner;
 }
 
-/*
- * A static local's match: the one of its name whose owner has the name
- * of its own owner.  Their numbers say nothing, the compiler hands them
- * out anew as the file changes; a local of a function the fix adds is new.
- */
-static const struct kelf_sym *match_local(const struct fix_diff *d,
-					  const struct kelf_sym *s)
-{
-	const char *owner = owner_of(&d->after, d->rela_of, s);
-	size_t *before_rela = fix_rela_index(&d->before);
-	const struct kelf_sym *found = NULL;
-	char *want = base_name(s), *name;
-	size_t i;
-
-	for (i = 1; i < d->before.nsyms && !found; i++) {
-		const struct kelf_sym *c = &d->before.syms[i];
-		const char *o;
-
-		if (!is_static_local(c) || !is_compared(&d->before, c))
-			continue;
-		name = base_name(c);
-		o = strcmp(name, want) ? NULL :
-		    owner_of(&d->before, before_rela, c);
-		if (o && owner && !strcmp(o, owner))
-			found = c;
-		free(name);
-	}
-	free(before_rela);
-	free(want);
-	return found;
-}
-
 /* How many symbols before @s in its object share its base name and type. */
 static size_t rank(const struct kelf *k, const struct kelf_sym *s)
 {
@@ -394,6 +362,44 @@ static size_t rank(const struct kelf *k, const struct kelf_sym *s)
 	}
 	free(want);
 	return n;
+}
+
+/*
+ * A static local's match: the one of its name whose owner has the name
+ * of its own owner.  Their numbers say nothing, the compiler hands them
+ * out anew as the file changes; a local of a function the fix adds is new.
+ * One that no code uses is matched by its rank among its namesakes.
+ */
+static const struct kelf_sym *match_local(const struct fix_diff *d,
+					  const struct kelf_sym *s)
+{
+	const char *owner = owner_of(&d->after, d->rela_of, s);
+	const struct kelf_sym *found = NULL;
+	size_t *before_rela;
+	char *want, *name;
+	size_t i;
+
+	if (!owner)
+		return match(&d->before, s, rank(&d->after, s));
+	before_rela = fix_rela_index(&d->before);
+	want = base_name(s);
+
+	for (i = 1; i < d->before.nsyms && !found; i++) {
+		const struct kelf_sym *c = &d->before.syms[i];
+		const char *o;
+
+		if (!is_static_local(c) || !is_compared(&d->before, c))
+			continue;
+		name = base_name(c);
+		o = strcmp(name, want) ? NULL :
+		    owner_of(&d->before, before_rela, c);
+		if (o && !strcmp(o, owner))
+			found = c;
+		free(name);
+	}
+	free(before_rela);
+	free(want);
+	return found;
 }
 
 static const char * const apart_sections[][2] = {
@@ -561,8 +567,7 @@ static const char *unpatchable(const struct fix_diff *d,
 
 static int classify(struct fix_diff *d, const struct kelf_sym *s)
 {
-	const struct kelf_sym *old = is_static_local(s) &&
-		owner_of(&d->after, d->rela_of, s) ? match_local(d, s) :
+	const struct kelf_sym *old = is_static_local(s) ? match_local(d, s) :
 		match(&d->before, s, rank(&d->after, s));
 	bool func = GELF_ST_TYPE(s->st.st_info) == STT_FUNC;
 	struct range ra = {
