@@ -112,6 +112,26 @@ $(KLPMADE): $(MODDIR)/%.ko: $(wildcard selftests/klpmake/*/*) $(KSRC)/vmlinux $(
 		$(MODDIR)/klp_test_target.ko
 	$(KLPMAKE) -k $(KSRC) -c "ccache $(CROSS)" $(KLPMAKE_$*) -o $@ selftests/klpmake/$*
 
+# --- Corrupted patch modules (guest tests of bad input) ---
+# A klpmake-built patch with one field spoiled by a host tool (libelf):
+# klp_bad_sym_name.ko has a .klp.sym name without its ",sympos",
+# klp_bad_rela_target.ko a .klp.rela section whose target section does
+# not exist.  Both keep the module name klp_test_static.
+KLPBAD := $(MODDIR)/klp_bad_sym_name.ko $(MODDIR)/klp_bad_rela_target.ko
+
+$(HOSTBIN)/klp_corrupt_ko: selftests/host/klp_corrupt_ko.c
+	mkdir -p $(HOSTBIN)
+	gcc -Wall -Wextra -Werror -O2 -o $@ $< -lelf
+
+$(MODDIR)/klp_bad_sym_name.ko: $(MODDIR)/klp_test_static.ko $(HOSTBIN)/klp_corrupt_ko
+	$(HOSTBIN)/klp_corrupt_ko sym-name $< $@
+
+$(MODDIR)/klp_bad_rela_target.ko: $(MODDIR)/klp_test_static.ko $(HOSTBIN)/klp_corrupt_ko
+	$(HOSTBIN)/klp_corrupt_ko rela-target $< $@
+
+klpmade-modules: $(KLPBAD)
+# --- end of the corrupted patch modules ---
+
 initramfs: modules
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
 	sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland $(INITRAMFS)

@@ -11,6 +11,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp's 0700 would become the guest's /: unprivileged tests run there.
+chmod 755 "$root"
 mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/modules" "$root/tests"
 if [ "${UPSTREAM:-}" = 1 ]; then
 	# usrmerge: /bin, /sbin and /lib are links into /usr.
@@ -38,7 +40,7 @@ rm -rf "$root/bb"
 cp "$repo/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$repo"/selftests/guest/*.sh "$root/tests/"
-for helper in klp_insmod klp_uffd_hold klp_uaccess; do
+for helper in klp_insmod klp_uffd_hold klp_uaccess klp_write klp_unprivileged; do
 	riscv64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$root/tests/$helper" \
 		"$repo/selftests/guest/$helper.c"
 done
