@@ -33,10 +33,16 @@ CONFIG    ?= $(REPO)/qemu/wo_ftrace.config \
 endif
 FRAGMENTS_per-task-preempt := preempt per-task
 FRAGMENTS_per-task-ftrace := ftrace per-task
+FRAGMENTS_debug := preempt debug
+FRAGMENTS_debug-per-task := preempt debug per-task
 QEMU_MACHINE_preempt := virt,aia=aplic-imsic
 QEMU_CONSOLE_preempt := hvc0
 QEMU_MACHINE_per-task-preempt := $(QEMU_MACHINE_preempt)
 QEMU_CONSOLE_per-task-preempt := $(QEMU_CONSOLE_preempt)
+QEMU_MACHINE_debug := $(QEMU_MACHINE_preempt)
+QEMU_CONSOLE_debug := $(QEMU_CONSOLE_preempt)
+QEMU_MACHINE_debug-per-task := $(QEMU_MACHINE_preempt)
+QEMU_CONSOLE_debug-per-task := $(QEMU_CONSOLE_preempt)
 CROSS     := riscv64-linux-gnu-
 KMAKE      = $(MAKE) -C $(KSRC) ARCH=riscv CROSS_COMPILE="ccache $(CROSS)" -j$(shell nproc)
 MODDIR    := $(BUILD)/modules-$(FLAVOUR)
@@ -50,7 +56,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 .PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
 	guest-test-per-task-preempt patches \
 	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
-	bench bench-run bench-klpmake klpmake klpmake-test klpmade-modules clean
+	bench bench-run bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean
 
 all: kernel modules
 
@@ -259,6 +265,35 @@ bench-run: modules
 		$(BUILD)/initramfs-bench-$(FLAVOUR).cpio
 	QEMU_ICOUNT=1 QEMU_SMP=1 QEMU_MEM=1G QEMU_LOG=$(BUILD)/bench-$(FLAVOUR).log \
 		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-bench-$(FLAVOUR).cpio bench > /dev/null
+
+# The soak (selftests/stress/): STRESS_CYCLES enable/disable cycles of the
+# soak's patches under load, on the debug kernel (KASAN, kmemleak,
+# lockdep) in both consistency models and on the ftrace kernel with the
+# tracers switching.  Figures in build/stress-FLAVOUR.log.  make test runs
+# the short form (stress-test).
+STRESS_CYCLES ?= 10000
+STRESSDIR := $(BUILD)/stress-$(FLAVOUR)
+
+stress: deps
+	$(MAKE) --no-print-directory stress-run FLAVOUR=debug
+	$(MAKE) --no-print-directory stress-run FLAVOUR=debug-per-task
+	$(MAKE) --no-print-directory stress-run FLAVOUR=ftrace
+
+stress-test:
+	$(MAKE) --no-print-directory stress-run FLAVOUR=debug STRESS_CYCLES=300
+
+stress-run: modules
+	mkdir -p $(STRESSDIR)
+	cp selftests/stress/*.[ch] selftests/stress/Kbuild $(STRESSDIR)/
+	$(KMAKE) M=$(STRESSDIR) modules
+	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
+	STRESS=$(STRESSDIR) sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
+		$(BUILD)/initramfs-stress-$(FLAVOUR).cpio
+	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
+	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
+	QEMU_MEM=1G QEMU_TIMEOUT=$$(( 1200 + $(STRESS_CYCLES) )) \
+	QEMU_APPEND="klp_stress_cycles=$(STRESS_CYCLES)" QEMU_LOG=$(BUILD)/stress-$(FLAVOUR).log \
+		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-stress-$(FLAVOUR).cpio stress
 
 # Slow: shows that each protection's guest test fails without it
 # (MUTATIONS=PATTERN: only the lines that match).

@@ -50,6 +50,13 @@ if [ -n "${BENCH:-}" ]; then
 	cp "$BENCH"/*.ko "$root/modules/"
 	cp "$repo/selftests/bench/bench.sh" "$root/tests/"
 fi
+# STRESS=DIR: the soak's modules built there, its driver and script.
+if [ -n "${STRESS:-}" ]; then
+	cp "$STRESS"/*.ko "$root/modules/"
+	cp "$repo/selftests/stress/stress.sh" "$root/tests/"
+	riscv64-linux-gnu-gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/klp_stress" \
+		"$repo/selftests/stress/klp_stress.c"
+fi
 for sample in livepatch-sample livepatch-shadow-mod; do
 	cp "$ksrc/samples/livepatch/$sample.ko" "$root/modules/"
 done
