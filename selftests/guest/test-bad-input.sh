@@ -52,7 +52,7 @@ livepatch: 'klp_test_patch_bad': unpatching complete"
 # klp_tests= names it.
 test_same_function_twice_refused() {
 	grep -q 'klp_tests=[^ ]*test_same_function_twice_refused' /proc/cmdline || {
-		skip "upstream's sysfs stack dump would fail test_no_kernel_warnings; run it with klp_tests="
+		skip "upstream's sysfs stack dump would fail test_no_kernel_warnings; run it alone with klp_tests=test_same_function_twice_refused"
 		return
 	}
 	before=$(text_bytes cmdline_proc_show)
