@@ -43,6 +43,9 @@ QEMU_MACHINE_debug := $(QEMU_MACHINE_preempt)
 QEMU_CONSOLE_debug := $(QEMU_CONSOLE_preempt)
 QEMU_MACHINE_debug-per-task := $(QEMU_MACHINE_preempt)
 QEMU_CONSOLE_debug-per-task := $(QEMU_CONSOLE_preempt)
+# The debug kernel spans more than fw_jump leaves it (qemu/run.sh).
+QEMU_BIOS_debug := fw_dynamic
+QEMU_BIOS_debug-per-task := fw_dynamic
 CROSS     := riscv64-linux-gnu-
 KMAKE      = $(MAKE) -C $(KSRC) ARCH=riscv CROSS_COMPILE="ccache $(CROSS)" -j$(shell nproc)
 MODDIR    := $(BUILD)/modules-$(FLAVOUR)
@@ -53,7 +56,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	qemu-system-misc qemu-user opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
 	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
 
-.PHONY: all demo test deps kernel modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
+.PHONY: all demo test deps kernel modules test-modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
 	guest-test-per-task-preempt patches \
 	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
 	bench bench-run bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean
@@ -85,11 +88,14 @@ kernel: $(KSRC)/Makefile
 	sh patches/repo-paths.sh $(REPO) -- $(KMAKE) Image modules
 	@echo "kernel: built Linux $$($(MAKE) -s -C $(KSRC) kernelversion) in $(KSRC)"
 
-modules: kernel klpmake
+modules: test-modules klpmake
+	$(MAKE) --no-print-directory klpmade-modules
+
+# The test modules written by hand (selftests/modules/).
+test-modules: kernel
 	mkdir -p $(MODDIR)
 	cp selftests/modules/*.[ch] selftests/modules/Kbuild $(MODDIR)/
 	$(KMAKE) M=$(MODDIR) modules
-	$(MAKE) --no-print-directory klpmade-modules
 
 # Patch modules built by klpmake (selftests/klpmake/NAME/ -> NAME.ko), with
 # the klpmake options each needs; rebuilt when the kernel or they change.
@@ -178,6 +184,7 @@ host-test: $(HOST_TESTS) $(RISCV_TESTS)
 guest-test: initramfs
 	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
 	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
+	QEMU_BIOS=$(or $(QEMU_BIOS_$(FLAVOUR)),fw_jump) \
 		sh qemu/run.sh $(KSRC) $(INITRAMFS) test
 
 guest-test-preempt:
@@ -197,7 +204,7 @@ guest-test-per-task-preempt:
 test: deps
 	@sh selftests/run-suites.sh host-test guest-test klpmake-test guest-test-preempt \
 		guest-test-ftrace guest-test-per-task guest-test-per-task-preempt guest-test-upstream \
-		guest-test-upstream-per-task style-check patches-test
+		guest-test-upstream-per-task stress-test style-check patches-test
 
 style-check: kernel
 	$(MAKE) --no-print-directory kernel FLAVOUR=per-task
@@ -270,7 +277,8 @@ bench-run: modules
 # soak's patches under load, on the debug kernel (KASAN, kmemleak,
 # lockdep) in both consistency models and on the ftrace kernel with the
 # tracers switching.  Figures in build/stress-FLAVOUR.log.  make test runs
-# the short form (stress-test).
+# the short form (stress-test).  STRESS_APPEND=klp_stress_quiet=1: the
+# cycles alone, without the load.
 STRESS_CYCLES ?= 10000
 STRESSDIR := $(BUILD)/stress-$(FLAVOUR)
 
@@ -279,10 +287,12 @@ stress: deps
 	$(MAKE) --no-print-directory stress-run FLAVOUR=debug-per-task
 	$(MAKE) --no-print-directory stress-run FLAVOUR=ftrace
 
+# The short form, on the preempt kernel (lockdep, PREEMPT, hotplug) that
+# make test builds anyway.
 stress-test:
-	$(MAKE) --no-print-directory stress-run FLAVOUR=debug STRESS_CYCLES=300
+	$(MAKE) --no-print-directory stress-run FLAVOUR=preempt STRESS_CYCLES=100
 
-stress-run: modules
+stress-run: test-modules
 	mkdir -p $(STRESSDIR)
 	cp selftests/stress/*.[ch] selftests/stress/Kbuild $(STRESSDIR)/
 	$(KMAKE) M=$(STRESSDIR) modules
@@ -292,7 +302,8 @@ stress-run: modules
 	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
 	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
 	QEMU_MEM=1G QEMU_TIMEOUT=$$(( 1200 + $(STRESS_CYCLES) )) \
-	QEMU_APPEND="klp_stress_cycles=$(STRESS_CYCLES)" QEMU_LOG=$(BUILD)/stress-$(FLAVOUR).log \
+	QEMU_BIOS=$(or $(QEMU_BIOS_$(FLAVOUR)),fw_jump) \
+	QEMU_APPEND="klp_stress_cycles=$(STRESS_CYCLES) $(STRESS_APPEND)" QEMU_LOG=$(BUILD)/stress-$(FLAVOUR).log \
 		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-stress-$(FLAVOUR).cpio stress
 
 # Slow: shows that each protection's guest test fails without it

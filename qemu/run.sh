@@ -12,6 +12,10 @@ log=${QEMU_LOG:-$repo/build/guest-$mode.log}
 machine=${QEMU_MACHINE:-virt}
 console=${QEMU_CONSOLE:-ttyS0}
 timeout=${QEMU_TIMEOUT:-600}
+# fw_jump puts the device tree 32 MiB above the kernel; a kernel that
+# spans more (KASAN, lockdep: the debug flavour) needs fw_dynamic, with
+# which QEMU places it at the top of memory.
+bios=/usr/lib/riscv64-linux-gnu/opensbi/generic/${QEMU_BIOS:-fw_jump}.bin
 # QEMU_ICOUNT=1: guest time counts instructions (1 ns each) and skips idle
 # time, so that timings repeat (make bench).
 icount=
@@ -28,7 +32,7 @@ boot() {
 	: > "$log"
 	timeout "$timeout" qemu-system-riscv64 -machine "$machine" -smp "${QEMU_SMP:-4}" \
 		-m "${QEMU_MEM:-512M}" -nographic -no-reboot $icount -pidfile "$pidfile" \
-		-bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin \
+		-bios "$bios" \
 		-kernel "$ksrc/arch/riscv/boot/Image" -initrd "$initrd" \
 		-append "console=$console panic=-1 oops=panic klp=$mode ${QEMU_APPEND:-}" \
 		< /dev/null 2>&1 | sed -u 's/\r//g' | tee "$log" &

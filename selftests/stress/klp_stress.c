@@ -8,7 +8,8 @@
  * patched functions.  Prints "stress: KEY VALUE" figures; exits non-zero
  * at the first patch operation that fails in a way the mix does not
  * expect, or if an answer came from a version that was not live.
- * Usage: klp_stress CYCLES MODDIR
+ * Usage: klp_stress CYCLES MODDIR [quiet]
+ * quiet: no load at all, to measure what a cycle costs by itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,18 @@
 #define STRESS_DBG	"/sys/kernel/debug/klp_stress"
 #define TRACING		"/sys/kernel/tracing"
 #define SAMPLE_TEXT	"this has been live patched\n"
+/*
+ * The load's pace: each worker sleeps this long between its steps.  On a
+ * guest of 4 emulated harts on a 2-core host, a debug kernel under a load
+ * without sleeps spends 20 s a cycle; these keep every worker busy all
+ * along while the cycles still go through.
+ */
+#define PACE_FORK_MS	5
+#define PACE_READ_MS	1
+#define PACE_HOTPLUG_MS	1000
+#define PACE_TRACER_MS	200
+#define PACE_MODULE_MS	200
+
 /* A transition that takes longer than this fails the soak. */
 #define WAIT_LIMIT_MS	(10 * 60 * 1000)
 
@@ -54,6 +67,8 @@ static const char *moddir;
 static unsigned long live = 1;
 static long cycles, refused_by_kprobe, waited, reversals, forced;
 static long longest_wait_ms;
+/* Where the cycles' time went: loads, transitions, unloads. */
+static long load_ms, transition_ms, unload_ms;
 
 static void die(const char *fmt, ...)
 {
@@ -115,6 +130,8 @@ static int load(const char *name, const char *params)
 	char path[256];
 	int fd, err = 0;
 
+	long start = now_ms();
+
 	snprintf(path, sizeof(path), "%s/%s.ko", moddir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -122,17 +139,21 @@ static int load(const char *name, const char *params)
 	if (syscall(SYS_finit_module, fd, params, 0))
 		err = errno;
 	close(fd);
+	load_ms += now_ms() - start;
 	return err;
 }
 
 /* Unload; the module is put just after its patch's directory is gone. */
 static void unload(const char *name)
 {
+	long start = now_ms();
 	int tries;
 
 	for (tries = 0; tries < 1000; tries++) {
-		if (!syscall(SYS_delete_module, name, O_NONBLOCK))
+		if (!syscall(SYS_delete_module, name, O_NONBLOCK)) {
+			unload_ms += now_ms() - start;
 			return;
+		}
 		if (errno != EAGAIN && errno != EBUSY)
 			break;
 		sleep_ms(1);
@@ -173,6 +194,7 @@ static void wait_transition(const char *patch, int gone)
 		sleep_ms(ms < 20 ? 1 : 10);
 	}
 	ms = now_ms() - start;
+	transition_ms += ms;
 	if (ms >= 20)
 		waited++;
 	if (ms > longest_wait_ms)
@@ -347,6 +369,7 @@ static void fork_storm(void)
 		}
 		if (pid > 0) {
 			waitpid(pid, NULL, 0);
+			sleep_ms(PACE_FORK_MS);
 			__atomic_add_fetch(&sh->forks, 1, __ATOMIC_RELAXED);
 			if (n % 3 == 1)
 				__atomic_add_fetch(&sh->execs, 1, __ATOMIC_RELAXED);
@@ -364,7 +387,7 @@ static void autoreaped(void)
 		if (fork() == 0)
 			_exit(0);
 		__atomic_add_fetch(&sh->autoreaped, 1, __ATOMIC_RELAXED);
-		sleep_ms(1);
+		sleep_ms(PACE_FORK_MS);
 	}
 }
 
@@ -385,6 +408,7 @@ static void cmdline_reader(void)
 			printf("stress: /proc/cmdline read '%s'\n", buf);
 		}
 		__atomic_add_fetch(&sh->cmdline_reads, 1, __ATOMIC_RELAXED);
+		sleep_ms(PACE_READ_MS);
 	}
 }
 
@@ -405,7 +429,7 @@ static void hotplug(void)
 			while (write_file(path, "1"))
 				sleep_ms(10);
 			__atomic_add_fetch(&sh->hotplug_events, 2, __ATOMIC_RELAXED);
-			sleep_ms(50);
+			sleep_ms(PACE_HOTPLUG_MS);
 		}
 	}
 }
@@ -418,7 +442,7 @@ static void tracers(void)
 	for (i = 0; !__atomic_load_n(&sh->stop, __ATOMIC_RELAXED); i = (i + 1) % 3) {
 		if (!write_file(TRACING "/current_tracer", names[i]))
 			__atomic_add_fetch(&sh->tracer_switches, 1, __ATOMIC_RELAXED);
-		sleep_ms(50);
+		sleep_ms(PACE_TRACER_MS);
 	}
 	write_file(TRACING "/current_tracer", "nop");
 }
@@ -437,7 +461,7 @@ static void module_loop(void)
 			continue;
 		}
 		__atomic_add_fetch(&sh->mod_loads, 1, __ATOMIC_RELAXED);
-		sleep_ms(10 + rand() % 20);
+		sleep_ms(PACE_MODULE_MS + rand() % PACE_MODULE_MS);
 		while (syscall(SYS_delete_module, "klp_stress_mod", O_NONBLOCK))
 			sleep_ms(1);
 	}
@@ -488,10 +512,10 @@ int main(int argc, char **argv)
 		"probes_other_error", "probes_saw_a_jump",
 	};
 	long target, start_ms, i;
-	int err, w, tracing;
+	int err, w, tracing, quiet;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s CYCLES MODDIR\n", argv[0]);
+	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "quiet"))) {
+		fprintf(stderr, "usage: %s CYCLES MODDIR [quiet]\n", argv[0]);
 		return 2;
 	}
 	target = atol(argv[1]);
@@ -502,20 +526,24 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
 	read_file("/proc/cmdline", boot_cmdline, sizeof(boot_cmdline));
-	err = load("klp_stress_target", "");
+	quiet = argc == 4;
+	err = load("klp_stress_target",
+		   quiet ? "callers=0 nappers=0 spawn=0 probe=0" : "");
 	if (err)
 		die("loading klp_stress_target: %s", strerror(err));
 
 	tracing = has_function_tracer();
 	start_ms = now_ms();
-	start(fork_storm);
-	start(autoreaped);
-	start(cmdline_reader);
-	start(cmdline_reader);
-	start(hotplug);
-	start(module_loop);
-	if (tracing)
-		start(tracers);
+	if (!quiet) {
+		start(fork_storm);
+		start(autoreaped);
+		start(cmdline_reader);
+		start(cmdline_reader);
+		start(hotplug);
+		start(module_loop);
+		if (tracing)
+			start(tracers);
+	}
 
 	/* The mix: 10 cycles a round; the forced patch once, first. */
 	enable("klp_stress_mod_patch", V_MOD);
@@ -566,6 +594,9 @@ int main(int argc, char **argv)
 	printf("stress: forced %ld\n", forced);
 	printf("stress: transitions_waited %ld\n", waited);
 	printf("stress: longest_wait_ms %ld\n", longest_wait_ms);
+	printf("stress: load_ms %ld\n", load_ms);
+	printf("stress: transition_ms %ld\n", transition_ms);
+	printf("stress: unload_ms %ld\n", unload_ms);
 	printf("stress: kthreads_started %ld\n", target_counts("kthreads"));
 	printf("stress: forks %ld\n", sh->forks);
 	printf("stress: execs %ld\n", sh->execs);

@@ -129,7 +129,7 @@ static int klp_stress_caller(void *data)
 
 	while (!kthread_should_stop()) {
 		klp_stress_pass(&x);
-		usleep_range(100, 200);
+		usleep_range(1000, 2000);
 	}
 	return 0;
 }
@@ -140,7 +140,7 @@ static int klp_stress_napper(void *data)
 
 	while (!kthread_should_stop()) {
 		klp_stress_count(1, klp_stress_call(KLP_STRESS_NAP, x++ & 0xffff));
-		usleep_range(100, 200);
+		usleep_range(500, 1000);
 	}
 	return 0;
 }
@@ -184,7 +184,7 @@ static int klp_stress_spawner(void *data)
 			get_task_struct(t);
 		wake_up_process(t);
 		atomic_long_inc(&klp_stress_kthreads);
-		usleep_range(500, 1000);
+		usleep_range(5000, 10000);
 		if (stopped) {
 			kthread_stop(t);
 			put_task_struct(t);
@@ -318,7 +318,7 @@ static int klp_stress_prober(void *data)
 		klp_stress_probe_once(klp_stress_probed[n % ARRAY_SIZE(klp_stress_probed)],
 				      (n / ARRAY_SIZE(klp_stress_probed)) % 3);
 		n++;
-		usleep_range(200, 400);
+		usleep_range(1000, 2000);
 	}
 	return 0;
 }

@@ -9,10 +9,12 @@
 STRESS=/sys/kernel/debug/klp_stress
 cycles=$(sed -n 's/.*klp_stress_cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
 cycles=${cycles:-300}
+# klp_stress_quiet=1: no load, to measure what the cycles cost alone.
+quiet=$(sed -n 's/.*klp_stress_quiet=1.*/quiet/p' /proc/cmdline)
 
 test_soak() {
 	sample_before=$(text_bytes cmdline_proc_show)
-	klp_stress "$cycles" $MODS > /tmp/stress.out 2>&1
+	klp_stress "$cycles" $MODS $quiet > /tmp/stress.out 2>&1
 	rc=$?
 	cat /tmp/stress.out
 	expect "klp_stress exit status" $rc 0
@@ -56,5 +58,5 @@ test_no_kernel_reports() {
 }
 
 insmod $MODS/klp_test_peek.ko
-echo "# soak of $cycles cycles on $(nproc) harts, Linux $(uname -r), $(uname -v), the $(cat $KLPDBG/model) model"
+echo "# soak of $cycles cycles${quiet:+ (quiet)} on $(nproc) harts, Linux $(uname -r), $(uname -v), the $(cat $KLPDBG/model) model"
 run_tests test_soak test_no_leak_from_live_patching test_no_kernel_reports
