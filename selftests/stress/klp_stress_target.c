@@ -145,9 +145,15 @@ static int klp_stress_napper(void *data)
 	return 0;
 }
 
-/* Short-lived kthreads: counted, so that unloading waits for the last. */
-static atomic_t klp_stress_short_lived;
-static DECLARE_WAIT_QUEUE_HEAD(klp_stress_short_lived_done);
+/*
+ * Short-lived kthreads that end on their own are counted, from a bias of
+ * one that unloading drops, and end through the kernel's exit without
+ * returning into this module's text, so that unloading can wait for the
+ * last.  The stopped ones need no count: their kthread_stop() waits (and
+ * one stopped before it ran never runs this).
+ */
+static atomic_t klp_stress_short_lived = ATOMIC_INIT(1);
+static DECLARE_COMPLETION(klp_stress_short_lived_done);
 static atomic_long_t klp_stress_kthreads;
 
 static int klp_stress_short(void *data)
@@ -155,13 +161,14 @@ static int klp_stress_short(void *data)
 	unsigned long x = 0;
 
 	klp_stress_pass(&x);
-	/* Stopped ones wait for kthread_stop(); the rest just end. */
-	if (data)
+	if (data) {
 		while (!kthread_should_stop())
 			usleep_range(50, 100);
+		return 0;
+	}
 	if (atomic_dec_and_test(&klp_stress_short_lived))
-		wake_up(&klp_stress_short_lived_done);
-	return 0;
+		kthread_complete_and_exit(&klp_stress_short_lived_done, 0);
+	kthread_exit(0);
 }
 
 static int klp_stress_spawner(void *data)
@@ -172,11 +179,13 @@ static int klp_stress_spawner(void *data)
 	while (!kthread_should_stop()) {
 		bool stopped = n++ & 1;
 
-		atomic_inc(&klp_stress_short_lived);
+		if (!stopped)
+			atomic_inc(&klp_stress_short_lived);
 		t = kthread_create(klp_stress_short, (void *)stopped,
 				   "klp_stress_short");
 		if (IS_ERR(t)) {
-			atomic_dec(&klp_stress_short_lived);
+			if (!stopped)
+				atomic_dec(&klp_stress_short_lived);
 			msleep(20);
 			continue;
 		}
@@ -440,8 +449,8 @@ static void klp_stress_stop_all(void)
 {
 	while (klp_stress_nr_tasks)
 		kthread_stop(klp_stress_tasks[--klp_stress_nr_tasks]);
-	wait_event(klp_stress_short_lived_done,
-		   !atomic_read(&klp_stress_short_lived));
+	if (!atomic_dec_and_test(&klp_stress_short_lived))
+		wait_for_completion(&klp_stress_short_lived_done);
 	klp_stress_release_holder();
 }
 
