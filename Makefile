@@ -128,8 +128,12 @@ $(KLPMADE): $(MODDIR)/%.ko: $(wildcard selftests/klpmake/*/*) $(KSRC)/vmlinux $(
 # A klpmake-built patch with one field spoiled by a host tool (libelf):
 # klp_bad_sym_name.ko has a .klp.sym name without its ",sympos",
 # klp_bad_rela_target.ko a .klp.rela section whose target section does
-# not exist.  Both keep the module name klp_test_static.
-KLPBAD := $(MODDIR)/klp_bad_sym_name.ko $(MODDIR)/klp_bad_rela_target.ko
+# not exist, klp_bad_rela_noalloc.ko one whose target is not loaded (the
+# section name table): these keep the module name klp_test_static.
+# klp_bad_rela_target_mod.ko is klp_test_static_mod with its
+# .klp.rela.klp_test_target section's target gone.
+KLPBAD := $(MODDIR)/klp_bad_sym_name.ko $(MODDIR)/klp_bad_rela_target.ko \
+	$(MODDIR)/klp_bad_rela_noalloc.ko $(MODDIR)/klp_bad_rela_target_mod.ko
 
 $(HOSTBIN)/klp_corrupt_ko: selftests/host/klp_corrupt_ko.c
 	mkdir -p $(HOSTBIN)
@@ -139,6 +143,12 @@ $(MODDIR)/klp_bad_sym_name.ko: $(MODDIR)/klp_test_static.ko $(HOSTBIN)/klp_corru
 	$(HOSTBIN)/klp_corrupt_ko sym-name $< $@
 
 $(MODDIR)/klp_bad_rela_target.ko: $(MODDIR)/klp_test_static.ko $(HOSTBIN)/klp_corrupt_ko
+	$(HOSTBIN)/klp_corrupt_ko rela-target $< $@
+
+$(MODDIR)/klp_bad_rela_noalloc.ko: $(MODDIR)/klp_test_static.ko $(HOSTBIN)/klp_corrupt_ko
+	$(HOSTBIN)/klp_corrupt_ko rela-noalloc $< $@
+
+$(MODDIR)/klp_bad_rela_target_mod.ko: $(MODDIR)/klp_test_static_mod.ko $(HOSTBIN)/klp_corrupt_ko
 	$(HOSTBIN)/klp_corrupt_ko rela-target $< $@
 
 klpmade-modules: $(KLPBAD)

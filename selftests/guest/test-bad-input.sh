@@ -130,27 +130,55 @@ test_malformed_klp_sym_name_refused() {
 }
 
 # A .klp.rela section whose target section does not exist
-# (klp_bad_rela_target.ko, sh_info one past the last section) is NOT
-# refused: the module loader skips a relocation section with no valid
-# target (apply_relocations()), and livepatch core never checks, so the
-# patch enables with its new function's references to
-# wo_ftrace_testee_scale() and wo_ftrace_testee_count unrelocated.  The
-# test pins that behaviour (a defect of upstream's checks) and never calls
-# the function: reading $TESTEE now would run unrelocated code.
-test_klp_rela_without_target_section_accepted_unrelocated() {
+# (klp_bad_rela_target.ko, sh_info one past the last section) or is not
+# loaded (klp_bad_rela_noalloc.ko, the section name table): the module
+# loader skips such a section, so the patch would run with its
+# references to wo_ftrace_testee_scale() and wo_ftrace_testee_count
+# unrelocated.  klp_enable_patch() refuses it, naming the section and the
+# index, before anything is set up.
+test_klp_rela_without_target_section_refused() {
 	before=$(text_bytes wo_ftrace_testee_show)
 	dmesg_mark
-	expect "insmod" "$(klp_insmod $MODS/klp_bad_rela_target.ko)" OK
-	wait_transition klp_test_static
+	expect "insmod" "$(klp_insmod $MODS/klp_bad_rela_target.ko)" EINVAL
+	nsec=$(od -An -j60 -N2 -tu2 $MODS/klp_bad_rela_target.ko | tr -d ' ')
 	expect_log "log" \
-"livepatch: enabling patch 'klp_test_static'
-livepatch: 'klp_test_static': starting patching transition
-livepatch: 'klp_test_static': patching complete"
-	expect "jump target" "$(jump_target wo_ftrace_testee_show)" \
-		"$(sym_addr livepatch_wo_ftrace_testee_show)"
-	disable_and_remove klp_test_static
-	expect "bytes after disable" "$(text_bytes wo_ftrace_testee_show)" "$before"
-	expect "module removed" "$(grep -c '^klp_test_static ' /proc/modules)" 0
+"livepatch: section '.klp.rela.vmlinux.text' applies to section $nsec, which the module does not have"
+	expect "no patch left" "$(ls $KLP)" ""
+	expect "module not loaded" "$(grep -c '^klp_test_static ' /proc/modules)" 0
+
+	dmesg_mark
+	expect "not loaded: insmod" "$(klp_insmod $MODS/klp_bad_rela_noalloc.ko)" EINVAL
+	shstrndx=$(od -An -j62 -N2 -tu2 $MODS/klp_bad_rela_noalloc.ko | tr -d ' ')
+	expect_log "not loaded: log" \
+"livepatch: section '.klp.rela.vmlinux.text' applies to section $shstrndx '.shstrtab', which the module does not load (no SHF_ALLOC)"
+	expect "not loaded: no patch left" "$(ls $KLP)" ""
+	expect "not loaded: module not loaded" "$(grep -c '^klp_test_static ' /proc/modules)" 0
+	expect "bytes unchanged" "$(text_bytes wo_ftrace_testee_show)" "$before"
+}
+
+# The same for a module object's section (klp_bad_rela_target_mod.ko,
+# klp_test_static_mod whose .klp.rela.klp_test_target.text has no target):
+# klp_write_object_relocs() would index the section headers past their
+# end.  Refused at the load of the patch, whether its target module is
+# loaded or not; the target loads and runs as before.
+test_module_klp_rela_without_target_section_refused() {
+	bad=$MODS/klp_bad_rela_target_mod.ko
+	nsec=$(od -An -j60 -N2 -tu2 $bad | tr -d ' ')
+	line="livepatch: section '.klp.rela.klp_test_target.text' applies to section $nsec, which the module does not have"
+	dmesg_mark
+	expect "target not loaded: insmod" "$(klp_insmod $bad)" EINVAL
+	expect_log "target not loaded: log" "$line"
+	expect "target not loaded: no patch left" "$(ls $KLP)" ""
+	insmod $MODS/klp_test_target.ko
+	before=$(text_bytes klp_target_answer)
+	dmesg_mark
+	expect "target loaded: insmod" "$(klp_insmod $bad)" EINVAL
+	expect_log "target loaded: log" "$line"
+	expect "target loaded: no patch left" "$(ls $KLP)" ""
+	expect "module not loaded" "$(grep -c '^klp_test_static_mod ' /proc/modules)" 0
+	expect "answer" "$(cat $TARGET/answer)" 42
+	expect "bytes unchanged" "$(text_bytes klp_target_answer)" "$before"
+	rmmod klp_test_target
 }
 
 # klp_state PATCH: every readable sysfs file of the patch with its value,

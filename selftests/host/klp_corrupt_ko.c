@@ -6,8 +6,10 @@
  *                name the core cannot parse
  *   rela-target  the first .klp.rela section's target section (sh_info)
  *                becomes one past the last section, which does not exist
+ *   rela-noalloc the first .klp.rela section's target section becomes the
+ *                section name table, which is not loaded (no SHF_ALLOC)
  * Prints what it changed.
- * Usage: klp_corrupt_ko sym-name|rela-target IN.ko OUT.ko
+ * Usage: klp_corrupt_ko sym-name|rela-target|rela-noalloc IN.ko OUT.ko
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -99,12 +101,15 @@ static int corrupt_sym_name(Elf *elf)
 	return -1;
 }
 
-/* Point the first livepatch relocation section past the last section. */
-static int corrupt_rela_target(Elf *elf)
+/*
+ * Point the first livepatch relocation section past the last section, or
+ * (noalloc) at the section name table.
+ */
+static int corrupt_rela_target(Elf *elf, int noalloc)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr shdr;
-	size_t shnum, shstrndx;
+	size_t shnum, shstrndx, target;
 
 	if (elf_getshdrnum(elf, &shnum) || elf_getshdrstrndx(elf, &shstrndx))
 		return -1;
@@ -112,10 +117,11 @@ static int corrupt_rela_target(Elf *elf)
 		if (!gelf_getshdr(scn, &shdr) ||
 		    !(shdr.sh_flags & SHF_RELA_LIVEPATCH))
 			continue;
+		target = noalloc ? shstrndx : shnum;
 		printf("section %s: target section %u changed to %zu of %zu sections\n",
 		       elf_strptr(elf, shstrndx, shdr.sh_name),
-		       shdr.sh_info, shnum, shnum);
-		shdr.sh_info = shnum;
+		       shdr.sh_info, target, shnum);
+		shdr.sh_info = target;
 		if (!gelf_update_shdr(scn, &shdr))
 			return -1;
 		return 0;
@@ -130,8 +136,9 @@ int main(int argc, char **argv)
 	int fd, ret;
 
 	if (argc != 4 || (strcmp(argv[1], "sym-name") &&
-			  strcmp(argv[1], "rela-target"))) {
-		fprintf(stderr, "usage: %s sym-name|rela-target IN.ko OUT.ko\n",
+			  strcmp(argv[1], "rela-target") &&
+			  strcmp(argv[1], "rela-noalloc"))) {
+		fprintf(stderr, "usage: %s sym-name|rela-target|rela-noalloc IN.ko OUT.ko\n",
 			argv[0]);
 		return 2;
 	}
@@ -153,7 +160,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "sym-name"))
 		ret = corrupt_sym_name(elf);
 	else
-		ret = corrupt_rela_target(elf);
+		ret = corrupt_rela_target(elf, !strcmp(argv[1], "rela-noalloc"));
 	if (!ret && elf_update(elf, ELF_C_WRITE) < 0) {
 		fprintf(stderr, "%s: %s\n", argv[3], elf_errmsg(-1));
 		ret = -1;
