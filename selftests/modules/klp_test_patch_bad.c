@@ -6,7 +6,8 @@
  *                       never loads
  *   case=null_new_func  target=NAME with no new function
  *   case=long_name      an old_name of KSYM_NAME_LEN characters
- *   case=twice          target=NAME twice in the same object
+ *   case=twice          target=NAME twice in the same object (old_sympos
+ *                       0, then 1: both mean the first occurrence)
  *   case=empty          an object whose funcs array is only its terminator
  * The replacements return 1 and 2; the tests expect them never to run.
  */
@@ -64,6 +65,7 @@ static int __init klp_test_patch_bad_init(void)
 	} else if (!strcmp(bad_case, "twice")) {
 		funcs[1].old_name = target;
 		funcs[1].new_func = livepatch_bad_second;
+		funcs[1].old_sympos = 1;
 	} else if (!strcmp(bad_case, "empty")) {
 		memset(&funcs[0], 0, sizeof(funcs[0]));
 	} else if (strcmp(bad_case, "one")) {
