@@ -286,7 +286,7 @@ bench-run: modules
 # The soak (selftests/stress/): STRESS_CYCLES enable/disable cycles of the
 # soak's patches under load, on the debug kernel (KASAN, kmemleak,
 # lockdep) in both consistency models and on the ftrace kernel with the
-# tracers switching.  Figures in build/stress-FLAVOUR.log.  make test runs
+# tracers switching; then a transition blocked for 10 minutes.  Figures in build/stress-FLAVOUR.log.  make test runs
 # the short form (stress-test).  STRESS_APPEND=klp_stress_quiet=1: the
 # cycles alone, without the load.
 STRESS_CYCLES ?= 10000
@@ -296,6 +296,8 @@ stress: deps
 	$(MAKE) --no-print-directory stress-run FLAVOUR=debug
 	$(MAKE) --no-print-directory stress-run FLAVOUR=debug-per-task
 	$(MAKE) --no-print-directory stress-run FLAVOUR=ftrace
+	QEMU_TIMEOUT=1800 QEMU_APPEND="klp_tests=test_long_blocked_transition klp_block_s=600" \
+		$(MAKE) --no-print-directory guest-test FLAVOUR=preempt
 
 # The short form, on the preempt kernel (lockdep, PREEMPT, hotplug) that
 # make test builds anyway.
