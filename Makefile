@@ -286,9 +286,10 @@ bench-run: modules
 # The soak (selftests/stress/): STRESS_CYCLES enable/disable cycles of the
 # soak's patches under load, on the debug kernel (KASAN, kmemleak,
 # lockdep) in both consistency models and on the ftrace kernel with the
-# tracers switching; then a transition blocked for 10 minutes.  Figures in build/stress-FLAVOUR.log.  make test runs
-# the short form (stress-test).  STRESS_APPEND=klp_stress_quiet=1: the
-# cycles alone, without the load.
+# tracers switching; then a transition blocked for 10 minutes.  Figures
+# in build/stress-FLAVOUR.log.  make test runs the short form
+# (stress-test).  STRESS_APPEND=klp_stress_quiet=1: the cycles alone,
+# without the load.
 STRESS_CYCLES ?= 10000
 STRESSDIR := $(BUILD)/stress-$(FLAVOUR)
 
