@@ -10,7 +10,8 @@
 
 /**
  * struct klp_plan - one attempt to bring every entry to the target state
- * @writes:	the entries whose bytes change
+ * @writes:	the entries whose bytes change, sorted by address before
+ *		the machine stops (klp_plan_sort_writes())
  * @nr_writes:	how many
  * @busy:	code no task may be executing for the writes to go on
  * @naive:	bench only: walk every task inside stop_machine, scan the
@@ -29,6 +30,7 @@ struct klp_plan *klp_plan_alloc(unsigned int nr_writes, unsigned int nr_ranges);
 void klp_plan_add_range(struct klp_plan *plan, unsigned long start,
 			unsigned long end, const char *name);
 void klp_plan_sort_ranges(struct klp_busy_set *busy);
+void klp_plan_sort_writes(struct klp_plan *plan);
 void klp_plan_free(struct klp_plan *plan);
 
 struct klp_ops;

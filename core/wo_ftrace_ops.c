@@ -169,6 +169,27 @@ void klp_plan_sort_ranges(struct klp_busy_set *busy)
 	busy->nr = n;
 }
 
+static int klp_write_cmp(const void *a, const void *b)
+{
+	const struct klp_site_write *wa = a, *wb = b;
+
+	if (wa->site->addr != wb->site->addr)
+		return wa->site->addr < wb->site->addr ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Sort the writes by entry address, so that the writer inside
+ * stop_machine maps each text page once for all the entries on it.  Each
+ * write stands alone (its site, the bytes before and after; the check
+ * before them is all or nothing): the order changes nothing else.
+ */
+void klp_plan_sort_writes(struct klp_plan *plan)
+{
+	sort(plan->writes, plan->nr_writes, sizeof(*plan->writes),
+	     klp_write_cmp, NULL);
+}
+
 /* A plan with room for @nr_writes writes and @nr_ranges ranges. */
 struct klp_plan *klp_plan_alloc(unsigned int nr_writes, unsigned int nr_ranges)
 {

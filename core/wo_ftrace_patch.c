@@ -256,6 +256,7 @@ struct klp_plan *klp_plan_build(struct klp_patch *patch, int state,
 			}
 		}
 	}
+	klp_plan_sort_writes(plan);
 	plan->naive = READ_ONCE(klp_wo_ftrace_naive);
 	if (plan->naive)
 		plan->busy.linear = true;

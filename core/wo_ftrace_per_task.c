@@ -157,6 +157,7 @@ static int klp_write_entries(struct klp_plan *plan, const char *patch,
 	unsigned int i, tries;
 	int ret;
 
+	klp_plan_sort_writes(plan);
 	plan->busy.nr = 0;
 	for (i = 0; i < plan->nr_writes; i++) {
 		const struct arch_klp_site *site = plan->writes[i].site;

@@ -133,7 +133,6 @@ NOKPROBE_SYMBOL(klp_check_stopped_tasks);
 static int klp_check_and_write(struct klp_stop_ctx *ctx)
 {
 	struct klp_plan *plan = ctx->plan;
-	unsigned int i;
 	int ret;
 
 	if (atomic_read(&ctx->self_busy))
@@ -147,8 +146,7 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 		return ret;
 
 	/* A write that fails (it never should) does not stop the others. */
-	for (i = 0; i < plan->nr_writes; i++)
-		ret |= arch_klp_patch_func(&plan->writes[i]);
+	ret = arch_klp_patch_funcs(plan->writes, plan->nr_writes);
 	return ret ? -EIO : 0;
 }
 

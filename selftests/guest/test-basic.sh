@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Patching and unpatching: the sample, module targets loaded before and
-# after a patch or during its disable, stacked patches, CPU hotplug.
+# after a patch or during its disable, stacked patches, CPU hotplug, the
+# entries of one patch that share and cross a text page.
 # Sourced by run.sh; each test_* function is one test.
 
 # The tree's own sample patches cmdline_proc_show(); disabling it restores
@@ -206,4 +207,60 @@ test_hart_onlined_after_patch_runs_patched_code() {
 	disable_and_remove livepatch_sample
 	echo 1 > $cpu3
 	expect "original on hart 3" "$(taskset -c 3 cat /proc/cmdline)" "$cmdline"
+}
+
+# The 8 bytes at each of klp_target_page_0 .. 5, or where a jump there
+# leads (a patched one), in order.
+page_fn_states() {
+	for n in 0 1 2 3 4 5; do
+		to=$(jump_target klp_target_page_$n)
+		[ "$to" = none ] && to=$(text_bytes klp_target_page_$n | cut -c1-16)
+		printf ' %s' "$to"
+	done
+}
+
+# The writer maps each text page once for all the entries on it: six
+# 8-byte functions "xori a0, a0, N; ret" in a row around the end of a
+# page, the jump window of klp_target_page_2 running into the next page.
+# A patch of some (funcs: bit N for klp_target_page_N; 0x04 writes the one
+# across the end alone) leads exactly those to their new functions and
+# leaves every other byte as it was; disabling it restores every byte.
+test_entries_sharing_and_crossing_a_page() {
+	insmod $MODS/klp_test_target.ko
+	a=$(sym_addr klp_target_page_2)
+	expect "klp_target_page_2 starts 4 bytes before a page ends" \
+		$((0x${a#"${a%???}"})) 4092
+	orig=
+	for n in 0 1 2 3 4 5; do
+		orig="$orig 1345${n}50067800000"
+	done
+	expect "original bytes" "$(page_fn_states)" "$orig"
+	expect "original calls" "$(cat $TARGET/page)" "0 1 2 3 4 5"
+	for funcs in 0x2e 0x04 0x3f; do
+		want=
+		calls=
+		for n in 0 1 2 3 4 5; do
+			if [ $((funcs >> n & 1)) = 1 ]; then
+				calls="$calls $((100 + n))"
+			else
+				calls="$calls $n"
+			fi
+		done
+		expect "funcs=$funcs: insmod" \
+			"$(klp_insmod $MODS/klp_test_patch_page.ko funcs=$funcs)" OK
+		wait_transition klp_test_patch_page
+		for n in 0 1 2 3 4 5; do
+			if [ $((funcs >> n & 1)) = 1 ]; then
+				want="$want $(sym_addr livepatch_klp_target_page_$n)"
+			else
+				want="$want 1345${n}50067800000"
+			fi
+		done
+		expect "funcs=$funcs: entries" "$(page_fn_states)" "$want"
+		expect "funcs=$funcs: calls" "$(cat $TARGET/page)" "${calls# }"
+		disable_and_remove klp_test_patch_page
+		expect "funcs=$funcs: bytes after disable" "$(page_fn_states)" "$orig"
+		expect "funcs=$funcs: calls after disable" "$(cat $TARGET/page)" "0 1 2 3 4 5"
+	done
+	rmmod klp_test_target
 }

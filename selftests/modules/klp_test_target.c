@@ -32,6 +32,13 @@
  *   klp_target_jump_label  a jump label site at its entry
  *   klp_target_fixup       an exception fixup lands at entry + 4
  *
+ *   page     (read)  klp_target_page_0(0) .. klp_target_page_5(0): "0 1 2 3
+ *                    4 5" unpatched
+ *
+ * klp_target_page_0 .. klp_target_page_5 are six 8-byte functions
+ * "xori a0, a0, N; ret" in a row around the end of a page: the jump
+ * window of klp_target_page_2 starts 4 bytes before the page ends.
+ *
  * klp_target_straddle has a 4-byte instruction at entry + 6, across the
  * end of the jump window, whose upper half reads as a 4-byte instruction
  * too: decoded from the jump, entry + 12 looks like an instruction
@@ -261,6 +268,38 @@ asm(".pushsection .text, \"ax\"\n"
 	".popsection\n");
 
 /*
+ * klp_target_page_N: "xori a0, a0, N; ret", 8 bytes each, from 20 bytes
+ * before the end of a page (its own section, page aligned, then padding
+ * that never runs): klp_target_page_2 starts 4 bytes before the end.
+ */
+#define KLP_TARGET_PAGE_FN(n)						\
+	".globl klp_target_page_" #n "\n"				\
+	".type klp_target_page_" #n ", @function\n"			\
+	"klp_target_page_" #n ":\n"					\
+	"xori a0, a0, " #n "\n"					\
+	"ret\n"							\
+	".size klp_target_page_" #n ", . - klp_target_page_" #n "\n"
+
+asm(".pushsection .text.klp_target_page, \"ax\"\n"
+	".option push\n"
+	".option norvc\n"
+	".balign 4096\n"
+	".skip 4096 - 20\n"
+	KLP_TARGET_PAGE_FN(0)
+	KLP_TARGET_PAGE_FN(1)
+	KLP_TARGET_PAGE_FN(2)
+	KLP_TARGET_PAGE_FN(3)
+	KLP_TARGET_PAGE_FN(4)
+	KLP_TARGET_PAGE_FN(5)
+	".option pop\n"
+	".popsection\n");
+
+static unsigned long (* const klp_target_page_fns[])(unsigned long) = {
+	klp_target_page_0, klp_target_page_1, klp_target_page_2,
+	klp_target_page_3, klp_target_page_4, klp_target_page_5,
+};
+
+/*
  * Sleeps in klp_target_wait() with a frame pointer of 0 saved below it:
  * a frame-pointer walk of this stack stops short of its bottom.
  */
@@ -371,6 +410,22 @@ static const struct kernel_param_ops answer_ops = {
 	.get = answer_get,
 };
 module_param_cb(answer, &answer_ops, NULL, 0444);
+
+static int page_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(klp_target_page_fns); i++)
+		len += sysfs_emit_at(buf, len, "%s%lu", i ? " " : "",
+				     klp_target_page_fns[i](0));
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static const struct kernel_param_ops page_ops = {
+	.get = page_get,
+};
+module_param_cb(page, &page_ops, NULL, 0444);
 
 static int window_set(const char *val, const struct kernel_param *kp)
 {

@@ -16,5 +16,11 @@ void klp_target_wait(void);
 void klp_target_spin(void);
 void klp_target_leaf_caller(void);
 void klp_target_no_frame_chain(void);
+unsigned long klp_target_page_0(unsigned long x);
+unsigned long klp_target_page_1(unsigned long x);
+unsigned long klp_target_page_2(unsigned long x);
+unsigned long klp_target_page_3(unsigned long x);
+unsigned long klp_target_page_4(unsigned long x);
+unsigned long klp_target_page_5(unsigned long x);
 
 #endif /* _KLP_TEST_TARGET_H */

@@ -31,6 +31,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/cacheflush.h>
+#include <asm/fixmap.h>
 #include <asm/klp_tramp.h>
 #include <asm/livepatch.h>
 #include <asm/patch.h>
@@ -55,6 +56,7 @@ unsigned long arch_klp_site_addr(unsigned long func)
 static const char * const klp_riscv_path_funcs[] = {
 	"patch_insn_write", "__patch_insn_write", "patch_text_nosync",
 	"patch_map", "patch_unmap", "flush_icache_all", "flush_icache_range",
+	"__set_fixmap", "vmalloc_to_page",
 };
 
 /*
@@ -690,22 +692,104 @@ int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr)
 NOKPROBE_SYMBOL(arch_klp_check_sites);
 
 /*
- * Write one entry inside stop_machine: the jump, or the original bytes
- * back (w->target 0).  patch_insn_write() maps the page through the
- * fixmap and fences only this hart: no IPI, no SBI call.  The site
- * records what it holds only once the write succeeded.
+ * The physical address of the text byte at @addr, found as patch.c's
+ * patch_map() finds it (which is static, and maps on every call):
+ * vmlinux text by its symbol address, module text by its vmalloc page.
+ * 0 if it has none.
  */
-int arch_klp_patch_func(struct klp_site_write *w)
+static phys_addr_t klp_text_phys(unsigned long addr)
 {
-	int ret;
+	struct page *page;
 
-	ret = patch_insn_write((void *)w->site->addr, w->bytes, KLP_JUMP_SIZE);
-	if (!ret)
-		w->site->target = w->target;
+	if (core_kernel_text(addr))
+		return __pa_symbol(addr);
+	page = vmalloc_to_page((void *)addr);
+	return page ? page_to_phys(page) + offset_in_page(addr) : 0;
+}
+
+NOKPROBE_SYMBOL(klp_text_phys);
+
+/*
+ * Map the text page @page at fixmap slot @idx, writable.  False, and the
+ * slot unchanged, if it has no page.
+ */
+static __always_inline bool klp_map_text(unsigned long page,
+					 const unsigned int idx)
+{
+	phys_addr_t phys = klp_text_phys(page);
+
+	if (phys)
+		set_fixmap(idx, phys);
+	return phys;
+}
+
+/*
+ * Write the entries of @writes inside stop_machine: each its jump, or its
+ * original bytes back (target 0).  As patch_insn_write() does, through a
+ * writable fixmap alias of the text and fencing only this hart: no IPI, no
+ * SBI call.  But a text page is mapped once for all the entries on it
+ * (core/ sorts them by address; another order only maps more often): at
+ * FIX_TEXT_POKE0, and for an entry that runs on into the next page, that
+ * one at FIX_TEXT_POKE1, which lies right after it.  Each site records
+ * what it holds only once its write succeeded; a failed write (it never
+ * should) does not stop the others.  Returns 0 or the last error.
+ * Called with text_mutex held by the task that stopped the machine.
+ */
+int arch_klp_patch_funcs(struct klp_site_write *writes, unsigned int nr)
+{
+	void *alias = (void *)fix_to_virt(FIX_TEXT_POKE0);
+	/* The pages the two slots map now, 0 for none. */
+	unsigned long page = 0, next = 0;
+	bool used0 = false, used1 = false;
+	unsigned int i;
+	int err, ret = 0;
+
+	if (!riscv_patch_in_stop_machine)
+		lockdep_assert_held(&text_mutex);
+	lockdep_assert_irqs_disabled();
+
+	for (i = 0; i < nr; i++) {
+		struct klp_site_write *w = &writes[i];
+		unsigned long addr = w->site->addr;
+		unsigned long last = (addr + KLP_JUMP_SIZE - 1) & PAGE_MASK;
+
+		if ((addr & PAGE_MASK) != page) {
+			/* Fresh text on this hart as soon as it is written. */
+			if (page)
+				local_flush_icache_all();
+			page = addr & PAGE_MASK;
+			if (klp_map_text(page, FIX_TEXT_POKE0))
+				used0 = true;
+			else
+				page = 0;
+		}
+		if (page && last != page && last != next) {
+			next = last;
+			if (klp_map_text(next, FIX_TEXT_POKE1))
+				used1 = true;
+			else
+				next = 0;
+		}
+		if (!page || (last != page && last != next))
+			err = -EFAULT;
+		else
+			err = copy_to_kernel_nofault(alias + offset_in_page(addr),
+						     w->bytes, KLP_JUMP_SIZE);
+		if (err)
+			ret = err;
+		else
+			w->site->target = w->target;
+	}
+
+	if (used1)
+		clear_fixmap(FIX_TEXT_POKE1);
+	if (used0)
+		clear_fixmap(FIX_TEXT_POKE0);
+	local_flush_icache_all();
 	return ret;
 }
 
-NOKPROBE_SYMBOL(arch_klp_patch_func);
+NOKPROBE_SYMBOL(arch_klp_patch_funcs);
 
 /*
  * patch_insn_write() asserts text_mutex is held by the caller; inside

@@ -69,7 +69,7 @@ int klp_check_calltrace(struct task_struct *task,
 int klp_check_current_calltrace(const struct klp_busy_set *busy,
 				const char **name);
 int arch_klp_check_sites(const struct klp_site_write *writes, unsigned int nr);
-int arch_klp_patch_func(struct klp_site_write *w);
+int arch_klp_patch_funcs(struct klp_site_write *writes, unsigned int nr);
 void arch_klp_stop_machine_begin(void);
 void arch_klp_stop_machine_end(void);
 void arch_klp_flush_local_icache(void);
