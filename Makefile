@@ -59,7 +59,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 .PHONY: all demo test deps kernel modules test-modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
 	guest-test-per-task-preempt patches \
 	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
-	bench bench-run bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean
+	bench bench-run bench-wall bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean
 
 all: kernel modules
 
@@ -254,17 +254,33 @@ klpmake-test: kernel
 
 # Figures, not tests: guest time under -icount on the base kernel, the
 # call costs again on the ftrace kernel for the ftrace redirection, and
-# the per-task model's calls, pause and sleepers on the per-task kernel.  The
-# table goes to build/bench.md.
+# the per-task model's calls, pause and sleepers on the per-task kernel;
+# then the pause in wall-clock time on the base kernel, without -icount
+# (QEMU 7.2 stalls under it with more than one hart), on 1 and on 4 harts.
+# The table goes to build/bench.md.
 BENCHDIR := $(BUILD)/bench-$(FLAVOUR)
+# One bench guest: its log is build/bench-$(BENCH_NAME).log.
+BENCH_NAME   ?= $(FLAVOUR)
+BENCH_SMP    ?= 1
+BENCH_ICOUNT ?= 1
+BENCH_APPEND ?=
 
 bench: deps
 	$(MAKE) --no-print-directory bench-run FLAVOUR=base
 	$(MAKE) --no-print-directory bench-run FLAVOUR=ftrace
 	$(MAKE) --no-print-directory bench-run FLAVOUR=per-task
+	$(MAKE) --no-print-directory bench-wall
 	sh selftests/bench/table.sh $(BUILD)/bench-base.log $(BUILD)/bench-ftrace.log \
-		$(BUILD)/bench-per-task.log | tee $(BUILD)/bench.md
+		$(BUILD)/bench-per-task.log $(BUILD)/bench-wall-1.log \
+		$(BUILD)/bench-wall-4.log | tee $(BUILD)/bench.md
 	$(MAKE) --no-print-directory bench-klpmake
+
+# The wall-clock pause alone (build/bench-wall-1.log, bench-wall-4.log).
+bench-wall:
+	$(MAKE) --no-print-directory bench-run FLAVOUR=base BENCH_NAME=wall-1 \
+		BENCH_SMP=1 BENCH_ICOUNT=0 BENCH_APPEND=klp_bench=wall
+	$(MAKE) --no-print-directory bench-run FLAVOUR=base BENCH_NAME=wall-4 \
+		BENCH_SMP=4 BENCH_ICOUNT=0 BENCH_APPEND=klp_bench=wall
 
 # klpmake diff on each fix of the corpus, against one full build (no ccache).
 KLPFIX_NAMES := $(patsubst selftests/klpmake-diff/%.patch,%,$(wildcard selftests/klpmake-diff/*.patch))
@@ -280,8 +296,15 @@ bench-run: modules
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
 	BENCH=$(BENCHDIR) sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
 		$(BUILD)/initramfs-bench-$(FLAVOUR).cpio
-	QEMU_ICOUNT=1 QEMU_SMP=1 QEMU_MEM=1G QEMU_LOG=$(BUILD)/bench-$(FLAVOUR).log \
-		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-bench-$(FLAVOUR).cpio bench > /dev/null
+	@# The host's cores and load, before and after: wall clock under TCG
+	@# depends on them.
+	host="nproc $$(nproc), load average before $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	QEMU_ICOUNT=$(BENCH_ICOUNT) QEMU_SMP=$(BENCH_SMP) QEMU_MEM=1G \
+		QEMU_APPEND="$(BENCH_APPEND)" QEMU_LOG=$(BUILD)/bench-$(BENCH_NAME).log \
+		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-bench-$(FLAVOUR).cpio bench > /dev/null; \
+	rc=$$?; \
+	echo "host: $$host, after $$(cut -d' ' -f1-3 /proc/loadavg)" >> $(BUILD)/bench-$(BENCH_NAME).log; \
+	exit $$rc
 
 # The soak (selftests/stress/): STRESS_CYCLES enable/disable cycles of the
 # soak's patches under load, on the debug kernel (KASAN, kmemleak,

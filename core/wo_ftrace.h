@@ -41,6 +41,8 @@ void klp_free_ops(struct klp_ops *ops);
 /**
  * struct klp_stop_stats - what one stop_machine of live patching cost
  * @enter:	ns, stop_machine called
+ * @started:	ns, the last hart began the rendezvous function
+ * @self_walk:	ns, the longest walk of a hart's own stack (before @parked)
  * @parked:	ns, the last hart arrived: every hart is parked
  * @checked:	ns, the tasks checked
  * @verified:	ns, each entry found holding the bytes expected
@@ -57,6 +59,8 @@ void klp_free_ops(struct klp_ops *ops);
  */
 struct klp_stop_stats {
 	u64 enter;
+	u64 started;
+	u64 self_walk;
 	u64 parked;
 	u64 checked;
 	u64 verified;

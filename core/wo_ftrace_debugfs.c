@@ -47,7 +47,10 @@ static int klp_last_stop_show(struct seq_file *m, void *v)
 	seq_printf(m, "full_scan %d\n", s.full_scan);
 	seq_printf(m, "log_overflow %d\n", s.log_overflow);
 	seq_printf(m, "forks %lu\n", s.forks);
+	seq_printf(m, "enter_to_started_ns %llu\n", s.started - s.enter);
+	seq_printf(m, "self_walk_ns %llu\n", s.self_walk);
 	seq_printf(m, "enter_to_parked_ns %llu\n", s.parked - s.enter);
+	seq_printf(m, "left_after_written_ns %llu\n", s.left - s.written);
 	seq_printf(m, "check_ns %llu\n", s.checked - s.parked);
 	seq_printf(m, "verify_ns %llu\n", s.verified - s.checked);
 	seq_printf(m, "write_ns %llu\n", s.written - s.verified);

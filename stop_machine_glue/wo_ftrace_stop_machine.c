@@ -28,6 +28,8 @@
  * struct klp_stop_ctx - shared by the harts of one rendezvous
  * @plan:	what to check and write
  * @stats:	when each phase ended and what it did
+ * @started:	ns, the last hart began the rendezvous function
+ * @self_walk:	ns, the longest walk of a hart's own stack
  * @arrived:	harts that have walked their own stack
  * @left:	harts that have left the rendezvous
  * @self_busy:	harts whose own stack was inside changing code
@@ -39,6 +41,8 @@
 struct klp_stop_ctx {
 	struct klp_plan *plan;
 	struct klp_stop_stats *stats;
+	atomic64_t started;
+	atomic64_t self_walk;
 	atomic_t arrived;
 	atomic_t left;
 	atomic_t self_busy;
@@ -152,17 +156,34 @@ static int klp_check_and_write(struct klp_stop_ctx *ctx)
 
 NOKPROBE_SYMBOL(klp_check_and_write);
 
+/* *@max = max(*@max, @v), from any hart. */
+static void klp_stop_note_max(atomic64_t *max, s64 v)
+{
+	s64 old = atomic64_read(max);
+
+	while (old < v && !atomic64_try_cmpxchg(max, &old, v))
+		;
+}
+
+NOKPROBE_SYMBOL(klp_stop_note_max);
+
 /* Runs on every online hart with interrupts off. */
 static int klp_stop_machine_fn(void *data)
 {
 	struct klp_stop_ctx *ctx = data;
 	struct klp_plan *plan = ctx->plan;
+	u64 start = ktime_get_mono_fast_ns();
 
 	if (klp_check_current_calltrace(&plan->busy, NULL))
 		atomic_inc(&ctx->self_busy);
+	klp_stop_note_max(&ctx->started, start);
+	klp_stop_note_max(&ctx->self_walk, ktime_get_mono_fast_ns() - start);
 
+	/* Fully ordered: the last hart in sees every hart's figures. */
 	if (atomic_inc_return(&ctx->arrived) == num_online_cpus()) {
 		ctx->stats->parked = ktime_get_mono_fast_ns();
+		ctx->stats->started = atomic64_read(&ctx->started);
+		ctx->stats->self_walk = atomic64_read(&ctx->self_walk);
 		ctx->result = klp_check_and_write(ctx);
 		ctx->stats->written = ktime_get_mono_fast_ns();
 		/* Publish the writes and the result before releasing. */

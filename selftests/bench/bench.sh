@@ -4,11 +4,14 @@
 # the table (selftests/bench/table.sh).  On the kernel with the function
 # tracer only the call costs are measured, with the ftrace redirection;
 # on the per-task kernel the calls through the trampoline, the pause and
-# a patch of a function 1000 tasks sleep in.
+# a patch of a function 1000 tasks sleep in.  With klp_bench=wall on the
+# kernel command line (booted without -icount, on 1 or 4 harts) only the
+# pause, in wall-clock time, WALL_REPEAT times each.
 . /tests/lib.sh
 
 BD=/sys/kernel/debug/klp_bench
 REPEAT=3
+WALL_REPEAT=21
 
 # report KEY-PREFIX FILE: every "name value" line of FILE as a bench line.
 report() {
@@ -79,6 +82,35 @@ bench_pauses() {
 			bench_fork_storm $threads
 		rmmod klp_bench_target
 	done
+}
+
+# bench_wall: the pause in wall-clock time with 1000 sleeping kthreads:
+# empty stop_machines, enables of 1, 100 and 1000 functions, and enables
+# of one function while a shell on every hart forks as fast as it can.
+bench_wall() {
+	insmod $MODS/klp_bench_target.ko threads=1000
+	echo "bench: tasks/t1000 $(ls -d /proc/[0-9]* | wc -l)"
+	for r in $(seq $WALL_REPEAT); do
+		cat $BD/empty_stop > /tmp/empty
+		report "wall/empty/t1000" /tmp/empty
+	done
+	for funcs in 1 100 1000; do
+		for r in $(seq $WALL_REPEAT); do
+			enable_once 1000 $funcs wall
+		done
+	done
+	storms=
+	for c in $(seq "$(nproc)"); do
+		sh -c 'while :; do /bin/true; done' &
+		storms="$storms $!"
+	done
+	for r in $(seq $WALL_REPEAT); do
+		enable_once 1000 1 wallstorm
+	done
+	# shellcheck disable=SC2086
+	kill $storms
+	wait
+	rmmod klp_bench_target
 }
 
 # calls ROW: the target's timed calls as they are now.
@@ -162,6 +194,11 @@ bench_sleepers() {
 dmesg -n 1
 model=$(cat $KLPDBG/model)
 echo "bench: harts $(grep -c '^processor' /proc/cpuinfo)"
+if grep -qw klp_bench=wall /proc/cmdline; then
+	bench_wall
+	echo "bench: done"
+	exit 0
+fi
 report memory $KLPDBG/memory
 bench_calls
 has_function_tracer || bench_sleepers

@@ -18,8 +18,9 @@
  *               klp_bench_hold(), with its patch_state
  *   release     (write) the hold kthread leaves klp_bench_hold()
  *   empty_stop  (read) an empty stop_machine rendezvous, timed like
- *               live patching's: all harts parked -> released, and
- *               stop_machine called -> the last hart left
+ *               live patching's: stop_machine called -> all harts
+ *               parked -> released -> the last hart left (after its
+ *               fence.i)
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
@@ -31,6 +32,7 @@
 #include <linux/stop_machine.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
+#include <asm/cacheflush.h>
 
 #include "klp_bench.h"
 
@@ -206,6 +208,7 @@ static int klp_bench_empty_fn(void *data)
 		while (!smp_load_acquire(&r->released))
 			cpu_relax();
 	}
+	local_flush_icache_all();
 	if (atomic_inc_return(&r->left) == num_online_cpus())
 		r->left_ns = ktime_get_mono_fast_ns();
 	return 0;
@@ -221,7 +224,9 @@ static int klp_bench_empty_stop_show(struct seq_file *m, void *v)
 	ret = stop_machine(klp_bench_empty_fn, &r, cpu_online_mask);
 	if (ret)
 		return ret;
+	seq_printf(m, "enter_to_parked_ns %llu\n", r.parked - enter);
 	seq_printf(m, "critical_ns %llu\n", r.released_ns - r.parked);
+	seq_printf(m, "left_after_written_ns %llu\n", r.left_ns - r.released_ns);
 	seq_printf(m, "end_to_end_ns %llu\n", r.left_ns - enter);
 	return 0;
 }

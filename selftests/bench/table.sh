@@ -2,28 +2,54 @@
 # Turn the "bench: KEY VALUE" lines of the bench guests into the table of
 # make bench (markdown): the median of the repeats, and each figure's
 # ratio to the one it is compared with.
-# Usage: table.sh BASE_LOG FTRACE_LOG PER_TASK_LOG
+# The wall-clock logs (1 and 4 harts, without -icount) are optional: their
+# section shows each figure's median, interquartile range and maximum.
+# With BENCH_BEFORE=LOG, the base log of another tree (the same make bench
+# before a change) is set beside this one's writes.
+# Usage: table.sh BASE_LOG FTRACE_LOG PER_TASK_LOG [WALL_1_LOG WALL_4_LOG]
 set -eu
+before=${BENCH_BEFORE:-/dev/null}
 base=$1
 ftrace=$2
 pertask=$3
+wall1=${4:-/dev/null}
+wall4=${5:-/dev/null}
 
 {
 	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/base \1 \2/p' "$base"
 	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/ftrace \1 \2/p' "$ftrace"
 	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/pertask \1 \2/p' "$pertask"
-} | awk '
-function median(k,    n, i, j, t, v) {
+	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/wall1 \1 \2/p' "$wall1"
+	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/wall4 \1 \2/p' "$wall4"
+	sed -n 's/^bench: \([^ ]*\) \([-0-9]*\)$/before \1 \2/p' "$before"
+} | awk -v host1="$(sed -n 's/^host: //p' "$wall1")" \
+	-v host4="$(sed -n 's/^host: //p' "$wall4")" '
+# The figures of key k in v[1..n], sorted; returns n.
+function sorted(k, v,    n, i, j, t) {
 	n = cnt[k]
-	if (!n)
-		return ""
 	for (i = 1; i <= n; i++)
 		v[i] = val[k, i]
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
 			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
 		}
-	return v[int((n + 1) / 2)]
+	return n
+}
+function median(k,    n, v) {
+	n = sorted(k, v)
+	return n ? v[int((n + 1) / 2)] : ""
+}
+# The figure at fraction f of the sorted ones (0: the least, 1: the most).
+function quantile(k, f,    n, v) {
+	n = sorted(k, v)
+	return n ? v[int(f * (n - 1) + 0.5) + 1] : ""
+}
+# "median [q1-q3] max" in us, for the wall-clock section.
+function spread(k) {
+	if (!cnt[k])
+		return "-"
+	return sprintf("%s [%s-%s] %s", us(median(k)), us(quantile(k, 0.25)), \
+		       us(quantile(k, 0.75)), us(quantile(k, 1)))
 }
 function ratio(a, b) {
 	if (a == "" || b == "" || b == 0)
@@ -39,6 +65,86 @@ function ns(ps) {
 function verdict(ok) {
 	return ok ? "met" : "**missed**"
 }
+# us per function of figure f (ns) of key k: "-" without functions.
+function per_fn(k, f, m) {
+	return median(k "/" f) == "" ? "-" : sprintf("%.3f", median(k "/" f) / m / 1000)
+}
+
+# The writes of this log beside those of BENCH_BEFORE (1000 threads).
+function before_section(    j, m, b, a) {
+	print ""
+	print "The writes before and after (BENCH_BEFORE: the same bench on the tree " \
+	      "before the change; 1000 threads, optimised mode):"
+	print ""
+	print "| functions | writes us before | writes us after | writes per function us before | after | verify + writes per function us before | after | critical us before | after | critical after / before |"
+	print "|---|---|---|---|---|---|---|---|---|---|"
+	for (j = 1; j <= 3; j++) {
+		m = M[j]
+		b = "before/pause/opt/t1000/m" m
+		a = "base/pause/opt/t1000/m" m
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", m, \
+			us(median(b "/write_ns")), us(median(a "/write_ns")), \
+			per_fn(b, "write_ns", m), per_fn(a, "write_ns", m), \
+			median(b "/write_ns") == "" ? "-" : \
+			sprintf("%.3f", (median(b "/verify_ns") + median(b "/write_ns")) / m / 1000), \
+			median(a "/write_ns") == "" ? "-" : \
+			sprintf("%.3f", (median(a "/verify_ns") + median(a "/write_ns")) / m / 1000), \
+			us(median(b "/critical_ns")), us(median(a "/critical_ns")), \
+			ratio(median(a "/critical_ns"), median(b "/critical_ns"))
+	}
+}
+
+# The pause in wall-clock time on 1 and on 4 harts (1000 sleeping kthreads).
+function wall_section(    i, k, k1, k4, n, C, L) {
+	split("empty stop_machine|1 function|100 functions|1000 functions|1 function, fork storm on every hart", L, "|")
+	split("wall/empty/t1000 pause/wall/t1000/m1 pause/wall/t1000/m100 pause/wall/t1000/m1000 pause/wallstorm/t1000/m1", C, " ")
+	print ""
+	print "### 1-2b. The pause in wall-clock time, 1 hart and 4 harts"
+	print ""
+	printf "Without `-icount` (QEMU 7.2 stalls under it with more than one hart): " \
+	       "host time under TCG, %s enables (or empty rendezvous) per row, " \
+	       "1000 sleeping kthreads, optimised mode; each cell is " \
+	       "median [interquartile range] maximum, in us. Ratio: 4-hart " \
+	       "median / 1-hart median. Host while the 1-hart guest ran: %s; " \
+	       "the 4-hart guest: %s.\n", cnt["wall4/" C[2] "/critical_ns"], \
+	       host1 == "" ? "-" : host1, host4 == "" ? "-" : host4
+	print ""
+	print "| configuration | 1 hart: end to end | 4 harts: end to end | 4 / 1 | 1 hart: critical | 4 harts: critical | 4 / 1 |"
+	print "|---|---|---|---|---|---|---|"
+	for (i = 1; i <= 5; i++) {
+		k1 = "wall1/" C[i]
+		k4 = "wall4/" C[i]
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n", L[i], \
+			spread(k1 "/end_to_end_ns"), spread(k4 "/end_to_end_ns"), \
+			ratio(median(k4 "/end_to_end_ns"), median(k1 "/end_to_end_ns")), \
+			spread(k1 "/critical_ns"), spread(k4 "/critical_ns"), \
+			ratio(median(k4 "/critical_ns"), median(k1 "/critical_ns"))
+	}
+	print ""
+	print "Where the time goes (medians, us): enter -> started = stop_machine called -> " \
+	      "the last hart began the rendezvous function (waking the stoppers, " \
+	      "interrupts off everywhere); own walk = the longest walk of a hart'"'"'s " \
+	      "own stack; enter -> parked = both, and the last hart in; " \
+	      "written -> left = release -> the last hart left after its fence.i."
+	print ""
+	print "| configuration | harts | enter -> started | own walk | enter -> parked | check | verify | writes | critical | written -> left | end to end | stacks walked | forks during the attempt |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	for (i = 1; i <= 5; i++)
+		for (n = 1; n <= 4; n += 3) {
+			k = "wall" n "/" C[i]
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+				L[i], n, us(median(k "/enter_to_started_ns")), \
+				us(median(k "/self_walk_ns")), \
+				us(median(k "/enter_to_parked_ns")), us(median(k "/check_ns")), \
+				us(median(k "/verify_ns")), us(median(k "/write_ns")), \
+				us(median(k "/critical_ns")), \
+				us(median(k "/left_after_written_ns")), \
+				us(median(k "/end_to_end_ns")), \
+				median(k "/tasks_walked") == "" ? "-" : median(k "/tasks_walked"), \
+				median(k "/forks") == "" ? "-" : median(k "/forks")
+		}
+	print ""
+}
 {
 	k = $1 "/" $2
 	val[k, ++cnt[k]] = $3
@@ -47,7 +153,8 @@ END {
 	split("10 1000 5000", T, " ")
 	split("1 100 1000", M, " ")
 	print "Guest time under `-icount shift=0` (one instruction = 1 ns), " \
-	      median(("base/harts")) " harts; each figure is the median of 3 runs."
+	      median("base/harts") (median("base/harts") == 1 ? " hart" : " harts") \
+	      "; each figure is the median of 3 runs."
 	print ""
 	print "### 1-2. The pause of one enable"
 	print ""
@@ -104,6 +211,8 @@ END {
 		printf "- check, %s threads: 1000 functions / 1 function = %s (target <= 1.5): %s\n", \
 			t, r, verdict(r != "-" && r <= 1.5)
 	}
+	if (cnt["before/harts"])
+		before_section()
 	print ""
 	print "With a shell forking as fast as it can during the enables (1000 threads, 1 function):"
 	print ""
@@ -121,6 +230,8 @@ END {
 	printf "- critical section with a fork storm / quiet = %s (target <= 2): %s\n", \
 		r, verdict(r != "-" && r <= 2)
 	print ""
+	if (cnt["wall4/harts"] || cnt["wall1/harts"])
+		wall_section()
 	print "### 3. The cost of one call (ns = instructions; through a function pointer)"
 	print ""
 	print "| function | kernel | unpatched | patched (jump) | new function called directly | patched - direct | kprobe redirection | ftrace redirection | kprobe / patched | ftrace / patched |"
