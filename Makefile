@@ -191,7 +191,10 @@ host-test: $(HOST_TESTS) $(RISCV_TESTS)
 		[ $$rc -eq 0 ] || [ $$2 -gt 0 ] || f=$$((f + 1)); \
 	done; echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
+# The time limit catches a hung guest: twice what a suite takes on a
+# loaded 2-core host.
 guest-test: initramfs
+	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1200} \
 	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
 	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
 	QEMU_BIOS=$(or $(QEMU_BIOS_$(FLAVOUR)),fw_jump) \
