@@ -582,6 +582,8 @@ int main(int argc, char **argv)
 	for (w = 0; w < nr_workers; w++)
 		waitpid(workers[w], NULL, 0);
 	syscall(SYS_delete_module, "klp_stress_mod", O_NONBLOCK);
+	if (write_file(STRESS_DBG "/stop", "1"))
+		die("stopping the target's load");
 
 	printf("stress: cycles %ld\n", cycles);
 	printf("stress: wall_s %ld\n", (now_ms() - start_ms) / 1000);

@@ -22,6 +22,7 @@
  *   release  (write) let it leave
  *   text_changed (read) the functions whose first bytes differ from
  *            what they were when this module loaded
+ *   stop     (write) stop the callers, nappers, spawner and prober
  */
 #include <linux/completion.h>
 #include <linux/debugfs.h>
@@ -29,6 +30,7 @@
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -445,14 +447,33 @@ static int klp_stress_start(int (*fn)(void *data), void *data, const char *name)
 	return 0;
 }
 
+static DEFINE_MUTEX(klp_stress_stop_lock);
+static bool klp_stress_stopped;
+
+/* Stop the load, once: on a write to "stop", or at unload. */
 static void klp_stress_stop_all(void)
 {
+	guard(mutex)(&klp_stress_stop_lock);
+	if (klp_stress_stopped)
+		return;
+	klp_stress_stopped = true;
 	while (klp_stress_nr_tasks)
 		kthread_stop(klp_stress_tasks[--klp_stress_nr_tasks]);
 	if (!atomic_dec_and_test(&klp_stress_short_lived))
 		wait_for_completion(&klp_stress_short_lived_done);
 	klp_stress_release_holder();
 }
+
+/*
+ * The driver stops the load before it compares the text: a probe of the
+ * prober's in a jump window changes the bytes as long as it is there.
+ */
+static int klp_stress_stop_set(void *data, u64 val)
+{
+	klp_stress_stop_all();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(klp_stress_stop_fops, NULL, klp_stress_stop_set, "%llu\n");
 
 static int __init klp_stress_target_init(void)
 {
@@ -470,6 +491,7 @@ static int __init klp_stress_target_init(void)
 	debugfs_create_file("release", 0200, klp_stress_dir, NULL, &klp_stress_release_fops);
 	debugfs_create_file("text_changed", 0400, klp_stress_dir, NULL,
 			    &klp_stress_text_changed_fops);
+	debugfs_create_file("stop", 0200, klp_stress_dir, NULL, &klp_stress_stop_fops);
 
 	klp_stress_tasks = kcalloc(callers + nappers + 2, sizeof(*klp_stress_tasks),
 				   GFP_KERNEL);

@@ -30,13 +30,14 @@ test_soak() {
 
 # Unreferenced objects whose allocation passed through live patching,
 # the soak's modules or the port (two scans: kmemleak reports an object
-# only once it has stayed unreferenced for a scan).
+# only once it has stayed unreferenced for a scan).  The suite's cleanup
+# after test_soak has unloaded the soak's modules (not the forced patch's).
 test_no_leak_from_live_patching() {
 	if [ ! -e /sys/kernel/debug/kmemleak ]; then
 		skip "no CONFIG_DEBUG_KMEMLEAK"
 		return
 	fi
-	rmmod klp_stress_target
+	expect "the soak's target unloaded" "$(awk '$1 == "klp_stress_target"' /proc/modules)" ""
 	echo scan > /sys/kernel/debug/kmemleak
 	sleep 6
 	echo scan > /sys/kernel/debug/kmemleak
