@@ -367,10 +367,17 @@ static int klp_stress_text_changed_get(void *data, u64 *val)
 	unsigned int i;
 
 	*val = 0;
-	for (i = 0; i < ARRAY_SIZE(klp_stress_kept); i++)
-		if (memcmp(klp_stress_kept[i], klp_stress_kept_fn(i),
-			   KLP_STRESS_KEPT_BYTES))
-			(*val)++;
+	for (i = 0; i < ARRAY_SIZE(klp_stress_kept); i++) {
+		const void *fn = klp_stress_kept_fn(i);
+
+		if (!memcmp(klp_stress_kept[i], fn, KLP_STRESS_KEPT_BYTES))
+			continue;
+		/* Which, and how: the count alone does not tell a probe from a jump. */
+		pr_err("klp_stress: %ps was %*ph at load, now %*ph\n", fn,
+		       KLP_STRESS_KEPT_BYTES, klp_stress_kept[i],
+		       KLP_STRESS_KEPT_BYTES, fn);
+		(*val)++;
+	}
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(klp_stress_text_changed_fops,
