@@ -237,23 +237,18 @@ test_entries_sharing_and_crossing_a_page() {
 	expect "original bytes" "$(page_fn_states)" "$orig"
 	expect "original calls" "$(cat $TARGET/page)" "0 1 2 3 4 5"
 	for funcs in 0x2e 0x04 0x3f; do
+		expect "funcs=$funcs: insmod" \
+			"$(klp_insmod $MODS/klp_test_patch_page.ko funcs=$funcs)" OK
+		wait_transition klp_test_patch_page
 		want=
 		calls=
 		for n in 0 1 2 3 4 5; do
 			if [ $((funcs >> n & 1)) = 1 ]; then
+				want="$want $(sym_addr livepatch_klp_target_page_$n)"
 				calls="$calls $((100 + n))"
 			else
-				calls="$calls $n"
-			fi
-		done
-		expect "funcs=$funcs: insmod" \
-			"$(klp_insmod $MODS/klp_test_patch_page.ko funcs=$funcs)" OK
-		wait_transition klp_test_patch_page
-		for n in 0 1 2 3 4 5; do
-			if [ $((funcs >> n & 1)) = 1 ]; then
-				want="$want $(sym_addr livepatch_klp_target_page_$n)"
-			else
 				want="$want 1345${n}50067800000"
+				calls="$calls $n"
 			fi
 		done
 		expect "funcs=$funcs: entries" "$(page_fn_states)" "$want"
