@@ -315,7 +315,9 @@ bench-run: modules
 # tracers switching; then a transition blocked for 10 minutes.  Figures
 # in build/stress-FLAVOUR.log.  make test runs the short form
 # (stress-test).  STRESS_APPEND=klp_stress_quiet=1: the cycles alone,
-# without the load.  The guest's time limit allows a minute a cycle: under
+# without the load; STRESS_APPEND=klp_stress_unpatched_s=N: the load
+# alone for N s, no patch (give STRESS_CYCLES=N/30 for the time limit).
+# The guest's time limit allows a minute a cycle: under
 # the load a cycle of the debug kernel takes 20 s on a 2-core host.
 STRESS_CYCLES ?= 10000
 STRESSDIR := $(BUILD)/stress-$(FLAVOUR)

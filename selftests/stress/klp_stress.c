@@ -8,8 +8,10 @@
  * patched functions.  Prints "stress: KEY VALUE" figures; exits non-zero
  * at the first patch operation that fails in a way the mix does not
  * expect, or if an answer came from a version that was not live.
- * Usage: klp_stress CYCLES MODDIR [quiet]
+ * Usage: klp_stress CYCLES MODDIR [quiet | unpatched]
  * quiet: no load at all, to measure what a cycle costs by itself.
+ * unpatched: the load alone for CYCLES seconds and no patch at all, to
+ * tell the kernel's own faults under this load from the port's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -512,10 +514,12 @@ int main(int argc, char **argv)
 		"probes_other_error", "probes_saw_a_jump",
 	};
 	long target, start_ms, i;
-	int err, w, tracing, quiet;
+	int err, w, tracing, quiet, unpatched;
 
-	if (argc < 3 || argc > 4 || (argc == 4 && strcmp(argv[3], "quiet"))) {
-		fprintf(stderr, "usage: %s CYCLES MODDIR [quiet]\n", argv[0]);
+	quiet = argc == 4 && !strcmp(argv[3], "quiet");
+	unpatched = argc == 4 && !strcmp(argv[3], "unpatched");
+	if (argc < 3 || argc > 4 || (argc == 4 && !quiet && !unpatched)) {
+		fprintf(stderr, "usage: %s CYCLES MODDIR [quiet | unpatched]\n", argv[0]);
 		return 2;
 	}
 	target = atol(argv[1]);
@@ -526,7 +530,6 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
 	read_file("/proc/cmdline", boot_cmdline, sizeof(boot_cmdline));
-	quiet = argc == 4;
 	err = load("klp_stress_target",
 		   quiet ? "callers=0 nappers=0 spawn=0 probe=0" : "");
 	if (err)
@@ -545,11 +548,17 @@ int main(int argc, char **argv)
 			start(tracers);
 	}
 
+	while (unpatched && now_ms() - start_ms < target * 1000) {
+		sleep_ms(60000);
+		printf("stress: progress unpatched, %ld s\n", (now_ms() - start_ms) / 1000);
+	}
 	/* The mix: 10 cycles a round; the forced patch once, first. */
-	enable("klp_stress_mod_patch", V_MOD);
-	disable("klp_stress_mod_patch", V_MOD, 1);
-	forced_patch();
-	for (i = 0; cycles < target; i++) {
+	if (!unpatched) {
+		enable("klp_stress_mod_patch", V_MOD);
+		disable("klp_stress_mod_patch", V_MOD, 1);
+		forced_patch();
+	}
+	for (i = 0; !unpatched && cycles < target; i++) {
 		switch (i % 7) {
 		case 0:
 			one("klp_stress_p1", V_P1);
