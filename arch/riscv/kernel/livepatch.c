@@ -22,6 +22,7 @@
 #include <linux/kprobes.h>
 #include <linux/livepatch.h>
 #include <linux/livepatch_wo_ftrace.h>
+#include <linux/livepatch_wo_ftrace_compat.h>
 #include <linux/module.h>
 #include <linux/rethook.h>
 #include <linux/set_memory.h>
@@ -34,7 +35,6 @@
 #include <asm/fixmap.h>
 #include <asm/klp_tramp.h>
 #include <asm/livepatch.h>
-#include <asm/patch.h>
 #include <asm/ptrace.h>
 #include <asm/stacktrace.h>
 

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Live patching without ftrace: what differs between the kernels the port
+ * builds on (6.1, 6.12, 7.3).  One place for every interface that changed
+ * upstream, each with what changed and in which release, so that the rest
+ * of the port reads as written for the newest kernel.
+ */
+#ifndef _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H
+#define _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H
+
+#include <linux/version.h>
+
+/*
+ * riscv's text writer (patch_text_nosync(), riscv_patch_in_stop_machine):
+ * asm/patch.h became asm/text-patching.h in v6.13, when every
+ * architecture's text patching header got that name.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#include <asm/text-patching.h>
+#else
+#include <asm/patch.h>
+#endif
+
+#endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */
