@@ -21,4 +21,16 @@
 #include <asm/patch.h>
 #endif
 
+/*
+ * The sched_process_exit tracepoint passes whether the whole thread group
+ * died (group_dead) since v6.16; a probe takes the tracepoint's arguments.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#define KLP_SCHED_PROCESS_EXIT_ARGS(task) \
+	struct task_struct *task, bool group_dead
+#else
+#define KLP_SCHED_PROCESS_EXIT_ARGS(task) \
+	struct task_struct *task
+#endif
+
 #endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */

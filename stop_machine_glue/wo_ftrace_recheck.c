@@ -48,6 +48,7 @@
  */
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
+#include <linux/livepatch_wo_ftrace_compat.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/stat.h>
@@ -130,7 +131,7 @@ static DEFINE_RAW_SPINLOCK(klp_exiting_lock);
 static atomic_t klp_exiting_untracked = ATOMIC_INIT(0);
 
 /* sched_process_exit probe: @task is current, in do_exit(), still hashed. */
-static void klp_exit_started(void *data, struct task_struct *task)
+static void klp_exit_started(void *data, KLP_SCHED_PROCESS_EXIT_ARGS(task))
 {
 	struct klp_exiting *e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
 	unsigned long flags;
