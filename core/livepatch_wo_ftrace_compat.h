@@ -33,4 +33,19 @@
 	struct task_struct *task
 #endif
 
+/*
+ * riscv's ftrace call site at a function entry is 8 bytes, auipc + jalr.
+ * Until v6.16 ftrace patched both and its record (ftrace_location()) was
+ * the entry itself.  Since v6.16 the auipc is written once at boot and
+ * only the jalr is toggled, so the record is the jalr, 4 bytes in (and
+ * MCOUNT_INSN_SIZE is 4).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#define KLP_FTRACE_REC_OFFSET	MCOUNT_AUIPC_SIZE
+#define KLP_FTRACE_ENTRY_SIZE	(MCOUNT_AUIPC_SIZE + MCOUNT_JALR_SIZE)
+#else
+#define KLP_FTRACE_REC_OFFSET	0
+#define KLP_FTRACE_ENTRY_SIZE	MCOUNT_INSN_SIZE
+#endif
+
 #endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */

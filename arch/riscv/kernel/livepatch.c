@@ -46,8 +46,8 @@
 unsigned long arch_klp_site_addr(unsigned long func)
 {
 #ifdef CONFIG_DYNAMIC_FTRACE
-	if (ftrace_location(func) == func)
-		return func + MCOUNT_INSN_SIZE;
+	if (ftrace_location(func) == func + KLP_FTRACE_REC_OFFSET)
+		return func + KLP_FTRACE_ENTRY_SIZE;
 #endif
 	return func;
 }
