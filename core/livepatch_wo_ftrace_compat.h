@@ -48,4 +48,16 @@
 #define KLP_FTRACE_ENTRY_SIZE	MCOUNT_INSN_SIZE
 #endif
 
+/*
+ * The transition states were KLP_UNDEFINED, KLP_UNPATCHED and KLP_PATCHED
+ * until v6.11, when they became KLP_TRANSITION_IDLE, _UNPATCHED and
+ * _PATCHED (the same values).
+ */
+#include <linux/livepatch.h>
+#ifndef KLP_TRANSITION_IDLE
+#define KLP_TRANSITION_IDLE		KLP_UNDEFINED
+#define KLP_TRANSITION_UNPATCHED	KLP_UNPATCHED
+#define KLP_TRANSITION_PATCHED		KLP_PATCHED
+#endif
+
 #endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */

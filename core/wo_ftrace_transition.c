@@ -13,7 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
-#include <linux/livepatch_sched.h>
+#include <linux/livepatch_wo_ftrace_compat.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/workqueue.h>
