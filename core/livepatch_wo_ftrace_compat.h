@@ -60,4 +60,13 @@
 #define KLP_TRANSITION_PATCHED		KLP_PATCHED
 #endif
 
+/*
+ * cond_resched() calls into livepatch (klp_sched_try_switch(),
+ * <linux/livepatch_sched.h>) since v6.4: a backend that replaces
+ * transition.c provides the symbols it refers to.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define KLP_HAVE_SCHED_TRY_SWITCH
+#endif
+
 #endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */

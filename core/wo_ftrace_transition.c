@@ -60,8 +60,9 @@ static bool klp_new_code_reached;
 /*
  * cond_resched() calls __klp_sched_try_switch() when this key is on.
  * Tasks never switch one by one here, so it stays off; it exists because
- * every cond_resched() in vmlinux and modules refers to it.
+ * every cond_resched() in vmlinux and modules refers to it (since v6.4).
  */
+#ifdef KLP_HAVE_SCHED_TRY_SWITCH
 #if !defined(CONFIG_PREEMPT_DYNAMIC) || !defined(CONFIG_HAVE_PREEMPT_DYNAMIC_CALL)
 struct static_key_false klp_sched_try_switch_key = STATIC_KEY_FALSE_INIT;
 EXPORT_SYMBOL(klp_sched_try_switch_key);
@@ -71,6 +72,7 @@ void __klp_sched_try_switch(void)
 {
 }
 EXPORT_SYMBOL(__klp_sched_try_switch);
+#endif
 
 static void klp_transition_work_fn(struct work_struct *work)
 {
