@@ -69,4 +69,25 @@
 #define KLP_HAVE_SCHED_TRY_SWITCH
 #endif
 
+/*
+ * A module's memory is described by type (struct module_memory,
+ * within_module_mem_type()) since v6.4; before, by a core and an init
+ * layout, each starting with its text.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#include <linux/module.h>
+
+enum klp_mod_mem_type { MOD_TEXT, MOD_INIT_TEXT };
+
+static inline bool within_module_mem_type(unsigned long addr,
+					  const struct module *mod,
+					  enum klp_mod_mem_type type)
+{
+	const struct module_layout *layout = type == MOD_TEXT ?
+		&mod->core_layout : &mod->init_layout;
+
+	return addr - (unsigned long)layout->base < layout->text_size;
+}
+#endif
+
 #endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */
