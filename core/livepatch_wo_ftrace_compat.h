@@ -90,4 +90,35 @@ static inline bool within_module_mem_type(unsigned long addr,
 }
 #endif
 
+/*
+ * Executable memory near the kernel comes from execmem_alloc() since
+ * v6.10, from module_alloc() before; set_memory_rox() exists since v6.2.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#include <linux/execmem.h>
+#else
+#include <linux/moduleloader.h>
+
+#define EXECMEM_MODULE_TEXT	0
+
+static inline void *execmem_alloc(int type, size_t size)
+{
+	return module_alloc(size);
+}
+
+static inline void execmem_free(void *ptr)
+{
+	module_memfree(ptr);
+}
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#include <linux/set_memory.h>
+
+static inline int set_memory_rox(unsigned long addr, int numpages)
+{
+	return set_memory_ro(addr, numpages) ?: set_memory_x(addr, numpages);
+}
+#endif
+
 #endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */

@@ -14,7 +14,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/elf.h>
-#include <linux/execmem.h>
 #include <linux/extable.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
