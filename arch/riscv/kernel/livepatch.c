@@ -434,7 +434,12 @@ static unsigned long klp_real_return(struct task_struct *task,
 	}
 	return 0;
 #else
-	return ra;
+	/*
+	 * Without rethook (riscv in 6.1), kretprobes keep the real
+	 * address in task->kretprobe_instances with no frame to match it
+	 * by: the stack is unreliable while one is pending.
+	 */
+	return is_kretprobe_trampoline(ra) ? 0 : ra;
 #endif
 }
 
