@@ -15,11 +15,21 @@
  */
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#if __has_include("asm/insn.h")
 #include <asm/insn.h>
+#else
+/* Before v6.3 riscv had no <asm/insn.h>: the fields, from the ISA manual. */
+#define riscv_insn_is_auipc(x)	(((x) & 0x7f) == 0x17)
+#define riscv_insn_is_jalr(x)	(((x) & 0x707f) == 0x67)
+#define RV_EXTRACT_RD_REG(x)	(((x) >> 7) & 0x1f)
+#define RV_EXTRACT_RS1_REG(x)	(((x) >> 15) & 0x1f)
+#define RV_EXTRACT_UTYPE_IMM(x)	((x) & 0xfffff000)
+#define RV_EXTRACT_ITYPE_IMM(x)	((u32)((s32)(x) >> 20))
+#endif
 
 #define PEEK_SIZE	16
-#define REG_T0		5
-#define REG_T1		6
+#define PEEK_REG_T0		5
+#define PEEK_REG_T1		6
 /* Where a trampoline's out-of-line copy of the original starts. */
 #define TRAMP_OOL	60
 
@@ -48,9 +58,9 @@ static unsigned long jump_dest(unsigned long at)
 	if (copy_from_kernel_nofault(insn, (void *)at, sizeof(insn)))
 		return 0;
 	if (!riscv_insn_is_auipc(insn[0]) ||
-	    RV_EXTRACT_RD_REG(insn[0]) != REG_T1 ||
+	    RV_EXTRACT_RD_REG(insn[0]) != PEEK_REG_T1 ||
 	    !riscv_insn_is_jalr(insn[1]) ||
-	    RV_EXTRACT_RS1_REG(insn[1]) != REG_T1 ||
+	    RV_EXTRACT_RS1_REG(insn[1]) != PEEK_REG_T1 ||
 	    RV_EXTRACT_RD_REG(insn[1]) != 0)
 		return 0;
 	return at + (long)(s32)RV_EXTRACT_UTYPE_IMM(insn[0]) +
@@ -70,9 +80,11 @@ static bool tramp_words(unsigned long tramp, unsigned long words[3])
 	if (copy_from_kernel_nofault(insn, (void *)tramp, sizeof(insn)))
 		return false;
 	if (!riscv_insn_is_auipc(insn[0]) ||
-	    RV_EXTRACT_RD_REG(insn[0]) != REG_T0 ||
-	    (insn[1] & 0x707f) != 0x13 || RV_EXTRACT_RD_REG(insn[1]) != REG_T0 ||
-	    (insn[2] & 0x707f) != 0x3003 || RV_EXTRACT_RD_REG(insn[2]) != REG_T1)
+	    RV_EXTRACT_RD_REG(insn[0]) != PEEK_REG_T0 ||
+	    (insn[1] & 0x707f) != 0x13 ||
+	    RV_EXTRACT_RD_REG(insn[1]) != PEEK_REG_T0 ||
+	    (insn[2] & 0x707f) != 0x3003 ||
+	    RV_EXTRACT_RD_REG(insn[2]) != PEEK_REG_T1)
 		return false;
 	data = tramp + (long)(s32)RV_EXTRACT_UTYPE_IMM(insn[0]) +
 	       (long)(s32)RV_EXTRACT_ITYPE_IMM(insn[1]);
