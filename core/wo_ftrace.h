@@ -7,6 +7,7 @@
 
 #include <linux/livepatch.h>
 #include <linux/livepatch_wo_ftrace.h>
+#include <linux/livepatch_wo_ftrace_compat.h>
 
 /**
  * struct klp_plan - one attempt to bring every entry to the target state

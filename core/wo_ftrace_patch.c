@@ -13,7 +13,6 @@
 
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
-#include <linux/livepatch_wo_ftrace_compat.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include "core.h"

@@ -15,7 +15,6 @@
 #include <linux/jump_label.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
-#include <linux/livepatch_wo_ftrace_compat.h>
 #include <linux/module.h>
 #include <linux/sched/debug.h>
 #include <linux/static_call.h>

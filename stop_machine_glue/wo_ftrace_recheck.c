@@ -48,7 +48,6 @@
  */
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
-#include <linux/livepatch_wo_ftrace_compat.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/stat.h>
