@@ -121,4 +121,14 @@ static inline int set_memory_rox(unsigned long addr, int numpages)
 }
 #endif
 
+/*
+ * Typed allocation, kzalloc_obj(), which checkpatch prefers to
+ * kzalloc(sizeof(...)), arrived after 6.12 (7.3 has it); before, the
+ * same allocation with GFP_KERNEL.
+ */
+#include <linux/slab.h>
+#ifndef kzalloc_obj
+#define kzalloc_obj(p)	kzalloc(sizeof(p), GFP_KERNEL)
+#endif
+
 #endif /* _LINUX_LIVEPATCH_WO_FTRACE_COMPAT_H */

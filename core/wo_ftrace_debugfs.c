@@ -146,7 +146,7 @@ static int klp_reliable_stack_show(struct seq_file *m, void *v)
 	struct klp_trace *t;
 	int i, ret;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc_obj(*t);
 	if (!t)
 		return -ENOMEM;
 	task = find_get_task_by_vpid(READ_ONCE(klp_trace_pid));

@@ -72,7 +72,7 @@ static struct klp_ops *klp_new_ops(struct klp_func *func)
 	struct klp_ops *ops;
 	int ret;
 
-	ops = kzalloc(sizeof(*ops), GFP_KERNEL);
+	ops = kzalloc_obj(*ops);
 	if (!ops)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&ops->func_stack);
@@ -195,7 +195,7 @@ struct klp_plan *klp_plan_alloc(unsigned int nr_writes, unsigned int nr_ranges)
 {
 	struct klp_plan *plan;
 
-	plan = kzalloc(sizeof(*plan), GFP_KERNEL);
+	plan = kzalloc_obj(*plan);
 	if (!plan)
 		return NULL;
 	plan->writes = kcalloc(nr_writes, sizeof(*plan->writes), GFP_KERNEL);

@@ -57,6 +57,11 @@
 
 #include "klp_test_target.h"
 
+/* Typed allocation arrived after 6.12; before, the same with GFP_KERNEL. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(p)	kzalloc(sizeof(p), GFP_KERNEL)
+#endif
+
 static DECLARE_COMPLETION(klp_target_go);
 static DECLARE_COMPLETION(klp_target_entered);
 static DECLARE_COMPLETION(klp_target_released);
@@ -490,7 +495,7 @@ static int klp_target_exiter_fn(void *data)
 {
 	struct pipe_inode_info *pipe;
 
-	pipe = kzalloc(sizeof(*pipe), GFP_KERNEL);
+	pipe = kzalloc_obj(*pipe);
 	if (!pipe)
 		return -ENOMEM;
 	pipe->bufs = kcalloc(1, sizeof(*pipe->bufs), GFP_KERNEL);
