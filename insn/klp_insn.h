@@ -4,17 +4,13 @@
  * the entry of a replaced function, its reach, and instruction lengths.
  *
  * Shared by the kernel and by the host unit tests, so it depends on
- * nothing but the field macros of <asm/insn.h>, or before v6.3, which
- * has no <asm/insn.h>, of klp_insn_compat.h.
+ * nothing but the field macros of <asm/insn.h> (through
+ * klp_insn_compat.h, which stands in for it before v6.3).
  */
 #ifndef _ASM_RISCV_KLP_INSN_H
 #define _ASM_RISCV_KLP_INSN_H
 
-#if __has_include("asm/insn.h")
-#include <asm/insn.h>
-#else
 #include <asm/klp_insn_compat.h>
-#endif
 
 /*
  * The jump is "auipc t1, hi20; jalr x0, lo12(t1)".  t1 and not t0:

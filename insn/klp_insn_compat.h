@@ -1,14 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The instruction fields live patching uses, for kernels without
- * <asm/insn.h> (before v6.3): there <asm/parse_asm.h> has some of them
- * under older names, and the rest is defined here from the RISC-V ISA
- * manual, with the names and meaning <asm/insn.h> gave them later, so
+ * The instruction fields live patching uses: <asm/insn.h>, or for kernels
+ * without it (before v6.3) a stand-in.  There <asm/parse_asm.h> has some
+ * of them under older names, and the rest is defined here from the RISC-V
+ * ISA manual, with the names and meaning <asm/insn.h> gave them later, so
  * that klp_insn.h and klp_ool.h read the same on every kernel.
  */
 #ifndef _ASM_RISCV_KLP_INSN_COMPAT_H
 #define _ASM_RISCV_KLP_INSN_COMPAT_H
 
+/*
+ * Which one: __has_include, so that the host tests follow the include
+ * tree they are given (the host's own <linux/version.h> says nothing
+ * about it).  sparse (0.6.4) has no __has_include; it only checks kernel
+ * builds, where the version says the same.
+ */
+#ifdef __CHECKER__
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define KLP_HAVE_ASM_INSN_H
+#endif
+#elif __has_include("asm/insn.h")
+#define KLP_HAVE_ASM_INSN_H
+#endif
+
+#ifdef KLP_HAVE_ASM_INSN_H
+#include <asm/insn.h>
+#else
 #include <linux/bits.h>
 #include <linux/types.h>
 #include <asm/parse_asm.h>
@@ -32,7 +50,7 @@
 
 /*
  * Match and mask of each instruction tested, from the ISA manual (not
- * parse_asm.h's, whose c.jalr funct4 was wrong before v6.2).
+ * parse_asm.h's: in 6.1 its c.jalr funct4 is 0xf000, not 0x9000).
  */
 #define KLP_MASK_FUNCT3_OPCODE	(GENMASK(14, 12) | RV_INSN_OPCODE_MASK)
 #define KLP_INSN_EBREAK		0x00100073U
@@ -118,5 +136,7 @@ static inline bool riscv_insn_is_c_ebreak(u32 insn)
 {
 	return insn == KLP_INSN_C_EBREAK;
 }
+
+#endif /* KLP_HAVE_ASM_INSN_H */
 
 #endif /* _ASM_RISCV_KLP_INSN_COMPAT_H */
