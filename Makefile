@@ -21,16 +21,24 @@
 
 REPO      := $(CURDIR)
 BUILD     := $(REPO)/build
-TARBALL   ?= /usr/src/linux-source-6.12.tar.xz
+KVER      ?= 6.12
 FLAVOUR   ?= base
-ifeq ($(FLAVOUR),base)
-KSRC      ?= $(BUILD)/linux-source-6.12
-CONFIG    ?= $(REPO)/qemu/wo_ftrace.config
+ifeq ($(KVER),6.12)
+TARBALL   ?= /usr/src/linux-source-6.12.tar.xz
+KTAG      := $(FLAVOUR)
 else
-KSRC      ?= $(BUILD)/linux-$(FLAVOUR)
-CONFIG    ?= $(REPO)/qemu/wo_ftrace.config \
-	$(foreach f,$(or $(FRAGMENTS_$(FLAVOUR)),$(FLAVOUR)),$(REPO)/qemu/$(f).config)
+# Debian's linux-source-$(KVER), fetched by qemu/fetch-kernel.sh.
+TARBALL   ?= $(BUILD)/src/linux-source-$(KVER).tar.xz
+KTAG      := $(KVER)-$(FLAVOUR)
 endif
+ifeq ($(KTAG),base)
+KSRC      ?= $(BUILD)/linux-source-6.12
+else
+KSRC      ?= $(BUILD)/linux-$(KTAG)
+endif
+# qemu/kver-$(KVER).config: what differs in the kernel's Kconfig.
+CONFIG    ?= $(REPO)/qemu/wo_ftrace.config $(wildcard $(REPO)/qemu/kver-$(KVER).config) \
+	$(foreach f,$(filter-out base,$(or $(FRAGMENTS_$(FLAVOUR)),$(FLAVOUR))),$(REPO)/qemu/$(f).config)
 FRAGMENTS_per-task-preempt := preempt per-task
 FRAGMENTS_per-task-ftrace := ftrace per-task
 FRAGMENTS_debug := preempt debug
@@ -48,8 +56,8 @@ QEMU_BIOS_debug := fw_dynamic
 QEMU_BIOS_debug-per-task := fw_dynamic
 CROSS     := riscv64-linux-gnu-
 KMAKE      = $(MAKE) -C $(KSRC) ARCH=riscv CROSS_COMPILE="ccache $(CROSS)" -j$(shell nproc)
-MODDIR    := $(BUILD)/modules-$(FLAVOUR)
-INITRAMFS := $(BUILD)/initramfs-$(FLAVOUR).cpio
+MODDIR    := $(BUILD)/modules-$(KTAG)
+INITRAMFS := $(BUILD)/initramfs-$(KTAG).cpio
 HOSTBIN   := $(BUILD)/host
 
 DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu \
@@ -72,8 +80,11 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
+$(BUILD)/src/linux-source-%.tar.xz:
+	sh qemu/fetch-kernel.sh $* $(BUILD)/src
+
 # A fresh tree from the tarball, for the default KSRC of each flavour.
-$(BUILD)/linux-%/Makefile:
+$(BUILD)/linux-%/Makefile: | $(TARBALL)
 	rm -rf $(BUILD)/unpack-$*
 	mkdir -p $(BUILD)/unpack-$*
 	tar -C $(BUILD)/unpack-$* -xf $(TARBALL)
@@ -194,7 +205,7 @@ host-test: $(HOST_TESTS) $(RISCV_TESTS)
 # The time limit catches a hung guest: twice what a suite takes on a
 # loaded 2-core host.
 guest-test: initramfs
-	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1200} \
+	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1200} QEMU_LOG=$(BUILD)/guest-test-$(KTAG).log \
 	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
 	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
 	QEMU_BIOS=$(or $(QEMU_BIOS_$(FLAVOUR)),fw_jump) \
@@ -361,3 +372,6 @@ patches-test: patches
 
 clean:
 	rm -rf $(BUILD)
+
+# The board bundle (make board-bundle, make board-test).
+include qemu/board.mk

@@ -1,15 +1,16 @@
 #!/bin/sh
 # Download Debian's linux-source-VER (an architecture-independent package)
 # with a private apt configuration whose mirror is the one this machine's
-# own apt sources use, and unpack its tarball into DIR/linux-source-VER.
-# The suite: SUITE, or the one Debian serves VER from (6.1 bookworm, 6.12
-# trixie, 7.2 sid, 7.3 trixie-backports).  Nothing is fetched when the
-# tree is there.  Usage: fetch-kernel.sh VER DIR
+# own apt sources use, and take out its tarball as
+# DIR/linux-source-VER.tar.xz.  The suite: SUITE, or the one Debian serves
+# VER from (6.1 bookworm, 6.12 trixie, 7.2 sid, 7.3 trixie-backports).
+# Nothing is fetched when the tarball is there.
+# Usage: fetch-kernel.sh VER DIR
 set -eu
 ver=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
-tree=$dir/linux-source-$ver
-[ -f "$tree/Makefile" ] && exit 0
+tarball=$dir/linux-source-$ver.tar.xz
+[ -f "$tarball" ] && exit 0
 
 case $ver in
 6.1) suite=bookworm ;;
@@ -49,11 +50,11 @@ fi
 # The last in glob order, should a second version have been fetched.
 for deb in linux-source-"$ver"_*_all.deb; do :; done
 
-# The .deb holds /usr/src/linux-source-VER.tar.xz, whose top directory
-# is linux-source-VER.
+# The .deb holds /usr/src/linux-source-VER.tar.xz.
 rm -rf "$dir/unpack-$ver"
 dpkg-deb -x "$deb" "$dir/unpack-$ver"
-tar -C "$dir" -xaf "$dir/unpack-$ver/usr/src/linux-source-$ver.tar.xz"
+[ -f "$dir/unpack-$ver/usr/src/linux-source-$ver.tar.xz" ] ||
+	{ echo "fetch-kernel: $deb holds no linux-source-$ver.tar.xz" >&2; exit 1; }
+mv "$dir/unpack-$ver/usr/src/linux-source-$ver.tar.xz" "$tarball"
 rm -rf "$dir/unpack-$ver"
-[ -f "$tree/Makefile" ] || { echo "fetch-kernel: $deb did not give $tree" >&2; exit 1; }
-echo "fetch-kernel: Linux $(make -s -C "$tree" kernelversion) in $tree (from $deb)"
+echo "fetch-kernel: $tarball (from $deb)"
