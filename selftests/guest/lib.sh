@@ -3,7 +3,10 @@
 # calls "expect" for every check; the test passes when all of them hold.
 
 KLP=/sys/kernel/livepatch
-MODS=/modules
+# The modules' and the tests' directories: a board bundle (selftests/board/)
+# unpacked elsewhere gives its own.
+MODS=${KLP_MODS:-/modules}
+TESTS=${KLP_TESTS:-/tests}
 PEEK=/sys/module/klp_test_peek/parameters
 TARGET=/sys/module/klp_test_target/parameters
 KLPDBG=/sys/kernel/debug/livepatch_wo_ftrace

@@ -3,8 +3,8 @@
 # The guest tests of live patching without ftrace, run by /init: every
 # test_* function of /tests/test-*.sh, by feature, and a last check that
 # none of them made the kernel warn.
-. /tests/lib.sh
-for f in /tests/test-*.sh; do
+. "${KLP_TESTS:-/tests}/lib.sh"
+for f in "$TESTS"/test-*.sh; do
 	. "$f"
 done
 
@@ -26,5 +26,5 @@ run_tests $(awk -v model="$model" '
 		if (only == "" || only == model)
 			print substr($1, 1, index($1, "(") - 1)
 	}
-	!/^#/ { only = "" }' /tests/test-*.sh) \
+	!/^#/ { only = "" }' "$TESTS"/test-*.sh) \
 	test_no_kernel_warnings

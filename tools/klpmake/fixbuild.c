@@ -253,14 +253,14 @@ static bool lists_object(const char *list, const char *obj)
 
 /*
  * The .ko that links @obj (dir/name.o), relative to the tree like it, NULL
- * if none: modules.order names
- * each module's dir/module.o, and dir/module.mod lists its objects.
+ * if none: modules.order names each module (modules_order_stem()), and
+ * dir/module.mod lists its objects.
  */
 static char *module_of(const struct fix *f, const char *obj)
 {
 	char *order = xasprintf("%s/modules.order", f->kdir), *line = NULL;
 	char *ko = NULL, *list;
-	size_t cap = 0, len;
+	size_t cap = 0, stem;
 	FILE *in;
 
 	in = fopen(order, "r");
@@ -269,12 +269,12 @@ static char *module_of(const struct fix *f, const char *obj)
 		return NULL;
 	while (!ko && getline(&line, &cap, in) > 0) {
 		line[strcspn(line, "\n")] = '\0';
-		len = strlen(line);
-		if (!has_suffix(line, ".o"))
+		stem = modules_order_stem(line);
+		if (!stem)
 			continue;
-		list = xasprintf("%s/%.*smod", f->kdir, (int)len - 1, line);
+		list = xasprintf("%s/%.*smod", f->kdir, (int)stem, line);
 		if (lists_object(list, obj))
-			ko = xasprintf("%.*sko", (int)len - 1, line);
+			ko = xasprintf("%.*sko", (int)stem, line);
 		free(list);
 	}
 	free(line);

@@ -172,12 +172,28 @@ int kbuild_read_kernel(struct kbuild *kb)
 	return 0;
 }
 
+/*
+ * The length of "dir/name." in a line of modules.order, which names each
+ * module as dir/name.o since v6.2 and as dir/name.ko before; 0 if the
+ * line is neither.
+ */
+size_t modules_order_stem(const char *line)
+{
+	size_t len = strlen(line);
+
+	if (len > 2 && !strcmp(line + len - 2, ".o"))
+		return len - 1;
+	if (len > 3 && !strcmp(line + len - 3, ".ko"))
+		return len - 2;
+	return 0;
+}
+
 /* The one module modules.order lists, as a .ko path. */
 static char *built_module(const struct kbuild *kb)
 {
 	char *path = xasprintf("%s/modules.order", kb->scratch);
 	char *line = NULL, *ko = NULL;
-	size_t cap = 0, n = 0;
+	size_t cap = 0, n = 0, stem;
 	ssize_t len;
 	FILE *f;
 
@@ -192,10 +208,10 @@ static char *built_module(const struct kbuild *kb)
 		if (!*line)
 			continue;
 		n++;
-		len = strlen(line);
-		if (!ko && len > 2 && !strcmp(line + len - 2, ".o"))
-			ko = xasprintf("%s%s%.*s.ko", *line == '/' ? "" : kb->scratch,
-				       *line == '/' ? "" : "/", (int)len - 2, line);
+		stem = modules_order_stem(line);
+		if (!ko && stem)
+			ko = xasprintf("%s%s%.*sko", *line == '/' ? "" : kb->scratch,
+				       *line == '/' ? "" : "/", (int)stem, line);
 	}
 	fclose(f);
 	free(line);
@@ -204,6 +220,8 @@ static char *built_module(const struct kbuild *kb)
 		       path, n);
 		free(ko);
 		ko = NULL;
+	} else if (!ko) {
+		pr_err("%s: names no module (dir/name.o or dir/name.ko)", path);
 	}
 	free(path);
 	return ko;

@@ -174,6 +174,7 @@ int klp_run(char *const argv[], const char *log);
 /* @log on stderr with @from replaced by @to (scratch paths as the user's) */
 void klp_print_log(const char *log, const char *from, const char *to);
 void klp_rmtree(const char *path);
+size_t modules_order_stem(const char *line);
 int kbuild_read_kernel(struct kbuild *kb);
 int kbuild_build(struct kbuild *kb, const char *srcdir, const char *cflags);
 void kbuild_cleanup(struct kbuild *kb);
