@@ -80,6 +80,7 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
+.PRECIOUS: $(BUILD)/src/linux-source-%.tar.xz
 $(BUILD)/src/linux-source-%.tar.xz:
 	sh qemu/fetch-kernel.sh $* $(BUILD)/src
 
@@ -111,7 +112,11 @@ test-modules: kernel
 # Patch modules built by klpmake (selftests/klpmake/NAME/ -> NAME.ko), with
 # the klpmake options each needs; rebuilt when the kernel or they change.
 KLPMAKE    := $(BUILD)/klpmake/klpmake
-KLPMADE    := $(patsubst selftests/klpmake/%/Kbuild,$(MODDIR)/%.ko,$(wildcard selftests/klpmake/*/Kbuild))
+# One that copies kernel internals lists the kernels it was written for in
+# its file "kernels" (the guest test that loads it skips elsewhere).
+KLPMADE_ALL := $(patsubst selftests/klpmake/%/Kbuild,%,$(wildcard selftests/klpmake/*/Kbuild))
+KLPMADE    := $(foreach m,$(KLPMADE_ALL),$(if $(wildcard selftests/klpmake/$(m)/kernels),\
+	$(if $(filter $(KVER),$(shell cat selftests/klpmake/$(m)/kernels)),$(MODDIR)/$(m).ko),$(MODDIR)/$(m).ko))
 KLPMAKE_klp_test_static_dup := -s wo_ftrace_testee_origin:wo_ftrace_testee_dup.c
 KLPMAKE_klp_test_static_mod := -m $(MODDIR)/klp_test_target.ko
 KLPMAKE_klp_test_static_got := -m $(MODDIR)/klp_test_target.ko
@@ -120,13 +125,19 @@ KLPMAKE_klp_test_static_got := -m $(MODDIR)/klp_test_target.ko
 # (selftests/klpmake-diff/NAME.patch -> klp_fix_NAME.ko), with the options
 # and further diffs each needs: uname_v2 is two diffs in an atomic-replace
 # patch.
-KLPFIXES   := $(patsubst selftests/klpmake-diff/%.patch,$(MODDIR)/klp_fix_%.ko,$(wildcard selftests/klpmake-diff/*.patch))
-KLPDIFF_uname_v2 := --replace selftests/klpmake-diff/getcpu.patch
+# A kernel whose lines differ has its own copy of a fix in
+# selftests/klpmake-diff/KVER/NAME.patch; NAME.refused there says why that
+# kernel cannot take the fix (the guest test skips).
+KLPFIX_DIR := selftests/klpmake-diff/$(KVER)
+klpfix = $(or $(wildcard $(KLPFIX_DIR)/$(1).patch),selftests/klpmake-diff/$(1).patch)
+KLPFIXES   := $(foreach f,$(patsubst selftests/klpmake-diff/%.patch,%,$(wildcard selftests/klpmake-diff/*.patch)),\
+	$(if $(wildcard $(KLPFIX_DIR)/$(f).refused),,$(MODDIR)/klp_fix_$(f).ko))
+KLPDIFF_uname_v2 := --replace $(call klpfix,getcpu)
 
 klpmade-modules: $(KLPMADE) $(KLPFIXES)
 
 .SECONDEXPANSION:
-$(KLPFIXES): $(MODDIR)/klp_fix_%.ko: selftests/klpmake-diff/%.patch \
+$(KLPFIXES): $(MODDIR)/klp_fix_%.ko: $$(call klpfix,$$*) \
 		$$(filter %.patch,$$(KLPDIFF_$$*)) $(KSRC)/vmlinux $(KLPMAKE)
 	$(KLPMAKE) diff -k $(KSRC) -c "ccache $(CROSS)" -n klp_fix_$* -o $@ \
 		$< $(KLPDIFF_$*)

@@ -561,7 +561,13 @@ static int klp_walk_stack(struct task_struct *task, unsigned long pc,
 			if (sp + sizeof(*regs) > high)
 				return -EINVAL;
 			regs = (struct pt_regs *)sp;
-			if (user_mode(regs))
+			/*
+			 * The stack's bottom: a user task's entry, or a
+			 * kernel thread's first frame where ret_from_fork
+			 * and ret_from_kernel_thread are apart (6.1): its
+			 * function returns to ret_from_exception.
+			 */
+			if (user_mode(regs) || sp == bottom)
 				break;
 			ra = klp_regs_return(task, regs, regs->s0);
 			if (!ra)
