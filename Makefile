@@ -375,11 +375,15 @@ stress-run: test-modules
 mutation-check:
 	sh selftests/mutation/check.sh "$(MUTATIONS)"
 
+# The series: build/patches for 6.12, build/patches-KVER for another
+# kernel.  patches-test applies it to a fresh tree and builds after each
+# patch (KVER=6.12: once, after the last), checkpatch --strict on each.
 patches: $(KSRC)/Makefile
-	sh patches/export-series.sh $(REPO) $(KSRC) $(BUILD)/patches
+	sh patches/export-series.sh $(REPO) $(KSRC) $(BUILD)/patches$(if $(filter 6.12,$(KVER)),,-$(KVER))
 
 patches-test: patches
-	sh patches/test-series.sh $(REPO) $(TARBALL) $(BUILD)/patches "$(CONFIG)"
+	sh patches/test-series.sh $(if $(filter 6.12,$(KVER)),,--each) $(REPO) $(TARBALL) \
+		$(BUILD)/patches$(if $(filter 6.12,$(KVER)),,-$(KVER)) "$(CONFIG)"
 
 clean:
 	rm -rf $(BUILD)
