@@ -35,11 +35,12 @@ pid_of() {
 	done
 }
 
-# expect DESCRIPTION ACTUAL WANTED
+# expect DESCRIPTION ACTUAL WANTED: false if not, for what to show then.
 expect() {
 	if [ "$2" != "$3" ]; then
 		echo "# $1: got '$2', expected '$3'"
 		test_failed=1
+		return 1
 	fi
 }
 

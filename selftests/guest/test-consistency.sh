@@ -331,6 +331,8 @@ test_pending_patch_blocked_by_unreliable_stack_reversed() {
 # an unrelated function completes.
 test_kretprobe_on_runnable_tasks_does_not_block() {
 	has_function_tracer && { skip "vfs_read is traceable here: a kretprobe on it needs KPROBES_ON_FTRACE"; return; }
+	grep -q ' arch_rethook_trampoline$' /proc/kallsyms ||
+		{ skip "no rethook on this riscv kernel (6.1): a pending kretprobe makes a stack unreliable"; return; }
 	expect "kretprobe on vfs_read" \
 		"$(klp_insmod $MODS/klp_test_kprobe.ko "symbol=vfs_read ret=1")" OK
 	hogs=
@@ -429,7 +431,12 @@ test_reliable_stack_trace() {
 	echo $$ > $KLPDBG/reliable_stack
 	trace=$(cat $KLPDBG/reliable_stack)
 	expect "shell: entries" "$(echo "$trace" | head -n 1 | grep -c '^ret [1-9]')" 1
-	expect "shell: in a syscall" "$(echo "$trace" | grep -c '^do_trap_ecall_u+')" 1
+	# The syscall's C entry: do_trap_ecall_u() with the generic entry
+	# code, else the sys_*() function entry.S calls (6.1).
+	entry='^do_trap_ecall_u+'
+	grep -q ' exit_to_user_mode_loop$' /proc/kallsyms || entry='^sys_[a-z0-9_]*+'
+	expect "shell: in a syscall" "$(echo "$trace" | grep -c "$entry")" 1 ||
+		echo "$trace" | sed 's/^/# shell: /'
 	echo 0 > $KLPDBG/reliable_stack 2>/dev/null
 	expect "pid 0 refused" $? 1
 }
