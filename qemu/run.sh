@@ -84,7 +84,7 @@ if [ "$2" -ne 0 ]; then
 fi
 # The one WARN a test provokes on purpose (test-klpmake.sh) is no failure.
 if grep -E 'WARNING:|BUG:|Oops|Kernel panic|^not ok' "$log" |
-	grep -v 'WARNING: .* at kernel/livepatch/wo_ftrace_fixee.c:' | grep -q .; then
+	grep -v 'WARNING: .*kernel/livepatch/wo_ftrace_fixee.c:' | grep -q .; then
 	echo "run.sh: the guest log has a kernel warning or a failed test; see $log" >&2
 	exit 1
 fi

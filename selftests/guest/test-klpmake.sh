@@ -126,9 +126,11 @@ test_klpmake_diff_fix_with_kernel_tables() {
 	expect "a fault in get_user() is caught" "$(klp_uaccess write $FIXEE)" EFAULT
 	dmesg_mark
 	echo -n '#' > $FIXEE
-	# Line 66 of the fixed file: WARN_ON_ONCE(c == '!')
+	# Line 66 of the fixed file: WARN_ON_ONCE(c == '!'); since 7.x the
+	# line reads "WARNING: FILE:LINE at FUNC+OFF [MOD], CPU#N: COMM/PID".
 	expect "WARN of the new code" \
-		"$(dmesg_new | sed -n 's/.*WARNING: CPU: [0-9]* PID: [0-9]* at \([^ ]*\) \([^+]*\)+.*\[\(.*\)\]$/\1 \2 \3/p')" \
+		"$(dmesg_new | sed -n 's/.*WARNING: CPU: [0-9]* PID: [0-9]* at \([^ ]*\) \([^+]*\)+.*\[\(.*\)\]$/\1 \2 \3/p
+			s/.*WARNING: \([^ ]*\) at \([^+]*\)+[^ ]* \[\([^]]*\)\], CPU#.*/\1 \2 \3/p')" \
 		"kernel/livepatch/wo_ftrace_fixee.c:66 __klp_new_wo_ftrace_fixee_write klp_fix_fixee"
 	expect "the new helper and the new variable" "$(cat $FIXEE)" \
 		"fixee no, fixed key off last ! folds 1"
