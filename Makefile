@@ -62,12 +62,13 @@ HOSTBIN   := $(BUILD)/host
 
 DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu \
 	qemu-system-misc qemu-user opensbi linux-source-6.12 bc bison flex libssl-dev libelf-dev \
-	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch
+	cpio ccache sparse kmod rsync xz-utils make gcc perl python3 git patch debian-archive-keyring
 
 .PHONY: all demo test deps kernel modules test-modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
 	guest-test-per-task-preempt patches \
 	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
-	bench bench-run bench-wall bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean
+	bench bench-run bench-wall bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean \
+	test-kernels guest-test-7.3 guest-test-7.3-preempt guest-test-6.1
 
 all: kernel modules
 
@@ -235,11 +236,26 @@ guest-test-per-task-preempt:
 	$(MAKE) --no-print-directory guest-test FLAVOUR=per-task-preempt
 
 # Every suite runs; the last line sums them, the exit status is 0 only if
-# all passed.
+# all passed.  The base kernel's guest suite runs as a board runs it
+# (board-test: the bundle in a plain busybox guest).
 test: deps
-	@sh selftests/run-suites.sh host-test guest-test klpmake-test guest-test-preempt \
+	@sh selftests/run-suites.sh host-test board-test klpmake-test guest-test-preempt \
 		guest-test-ftrace guest-test-per-task guest-test-per-task-preempt guest-test-upstream \
 		guest-test-upstream-per-task stress-test style-check patches-test
+
+# The newest and the oldest kernel Debian ships beside 6.12 (README
+# "Kernels"): the guest suite on 7.3 (base, preempt) and 6.1 (base).
+test-kernels: deps
+	@sh selftests/run-suites.sh guest-test-7.3 guest-test-7.3-preempt guest-test-6.1
+
+guest-test-7.3:
+	$(MAKE) --no-print-directory guest-test KVER=7.3
+
+guest-test-7.3-preempt:
+	$(MAKE) --no-print-directory guest-test KVER=7.3 FLAVOUR=preempt
+
+guest-test-6.1:
+	$(MAKE) --no-print-directory guest-test KVER=6.1
 
 style-check: kernel
 	$(MAKE) --no-print-directory kernel FLAVOUR=per-task
