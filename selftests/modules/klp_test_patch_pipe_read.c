@@ -6,6 +6,9 @@
  * mode, EOF once no writer is left, EAGAIN when it would block, and the
  * same wakeups of writers and of the next reader.  Notification pipes
  * (CONFIG_WATCH_QUEUE) are not handled: the module refuses to build there.
+ * anon=1 replaces anon_pipe_read() instead, the same read without the
+ * access time, which FIFOs' fifo_pipe_read() updates after calling it
+ * (the two split pipe_read() in v6.15).
  */
 #include <linux/fs.h>
 #include <linux/livepatch.h>
@@ -29,6 +32,10 @@ static const struct kernel_param_ops calls_ops = {
 	.get = calls_get,
 };
 module_param_cb(calls, &calls_ops, NULL, 0444);
+
+static bool anon;
+module_param(anon, bool, 0444);
+MODULE_PARM_DESC(anon, "replace anon_pipe_read() (v6.15 on), not pipe_read()");
 
 /* What a sleeping reader waits for, read without the pipe's mutex. */
 static bool pipe_has_data_or_no_writer(struct pipe_inode_info *pipe)
@@ -120,7 +127,7 @@ static ssize_t livepatch_pipe_read(struct kiocb *iocb, struct iov_iter *to)
 	if (wake_reader)
 		wake_up_interruptible_sync_poll(&pipe->rd_wait, EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&pipe->fasync_writers, SIGIO, POLL_OUT);
-	if (got > 0)
+	if (got > 0 && !anon)
 		file_accessed(file);
 	return got;
 }
@@ -145,6 +152,8 @@ static struct klp_patch patch = {
 
 static int __init klp_test_patch_pipe_read_init(void)
 {
+	if (anon)
+		funcs[0].old_name = "anon_pipe_read";
 	return klp_enable_patch(&patch);
 }
 
@@ -154,6 +163,6 @@ static void __exit klp_test_patch_pipe_read_exit(void)
 
 module_init(klp_test_patch_pipe_read_init);
 module_exit(klp_test_patch_pipe_read_exit);
-MODULE_DESCRIPTION("Live patch test: pipe_read(), where readers of an empty pipe sleep");
+MODULE_DESCRIPTION("Live patch test: pipe_read() or anon_pipe_read(), where readers of an empty pipe sleep");
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
