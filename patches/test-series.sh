@@ -63,6 +63,7 @@ git -C "$am" config user.email "klp-wo-ftrace@localhost"
 # shellcheck disable=SC2086
 files=$(cat $patches | sed -n 's|^--- a/||p' | sort -u)
 for f in $files; do
+	[ -f "$tree/$f" ] || continue	# added by an earlier patch
 	mkdir -p "$am/$(dirname "$f")"
 	cp "$tree/$f" "$am/$f"
 done
