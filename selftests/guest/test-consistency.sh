@@ -411,8 +411,8 @@ test_fork_storm_does_not_force_full_scan() {
 # stack trace (stack_trace_save_tsk_reliable(), which upstream's per-task
 # transition asks; debugfs reliable_stack shows it): a kthread sleeping
 # in a function has a whole trace naming it, down to kthread(); one whose
-# walk cannot reach its stack's bottom has none (EINVAL); this shell,
-# reading the output of the cat in a syscall, has a whole trace too.
+# walk cannot reach its stack's bottom has none (EINVAL); a shell
+# blocked in read(2) has a whole trace too, down to the syscall's entry.
 test_reliable_stack_trace() {
 	insmod $MODS/klp_test_target.ko
 	echo 1 > $TARGET/sleep
@@ -428,8 +428,19 @@ test_reliable_stack_trace() {
 	expect "frame chain broken" "$(cat $KLPDBG/reliable_stack)" "ret -22"
 	echo 1 > $TARGET/release
 
-	echo $$ > $KLPDBG/reliable_stack
+	# A shell blocked in read(2) on a FIFO it holds open for writing too
+	# (this shell could still be running on another hart when cat reads:
+	# EBUSY).
+	rm -f /tmp/stack_fifo
+	mkfifo /tmp/stack_fifo
+	sh -c 'read line' <> /tmp/stack_fifo &
+	reader=$!
+	wait_s 5 '[ "$(cut -d" " -f3 /proc/$reader/stat)" = S ]'
+	sleep 0.2
+	echo $reader > $KLPDBG/reliable_stack
 	trace=$(cat $KLPDBG/reliable_stack)
+	kill $reader
+	wait $reader 2>/dev/null
 	expect "shell: entries" "$(echo "$trace" | head -n 1 | grep -c '^ret [1-9]')" 1
 	# The syscall's C entry: do_trap_ecall_u() with the generic entry
 	# code, else the sys_*() function entry.S calls (6.1).
