@@ -37,8 +37,10 @@ else
 KSRC      ?= $(BUILD)/linux-$(KTAG)
 endif
 # qemu/kver-$(KVER).config: what differs in the kernel's Kconfig.
+# qemu/kver-$(KVER)-FRAGMENT.config: what differs in a flavour's.
 CONFIG    ?= $(REPO)/qemu/wo_ftrace.config $(wildcard $(REPO)/qemu/kver-$(KVER).config) \
-	$(foreach f,$(filter-out base,$(or $(FRAGMENTS_$(FLAVOUR)),$(FLAVOUR))),$(REPO)/qemu/$(f).config)
+	$(foreach f,$(filter-out base,$(or $(FRAGMENTS_$(FLAVOUR)),$(FLAVOUR))),$(REPO)/qemu/$(f).config \
+		$(wildcard $(REPO)/qemu/kver-$(KVER)-$(f).config))
 FRAGMENTS_per-task-preempt := preempt per-task
 FRAGMENTS_per-task-ftrace := ftrace per-task
 FRAGMENTS_debug := preempt debug
@@ -67,8 +69,9 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 .PHONY: all demo test deps kernel modules test-modules initramfs host-test guest-test guest-test-preempt guest-test-ftrace guest-test-per-task \
 	guest-test-per-task-preempt patches \
 	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
+	upstream-selftests-initramfs stress-initramfs \
 	bench bench-run bench-wall bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean \
-	test-kernels guest-test-7.3 guest-test-7.3-preempt guest-test-6.1
+	guest-test-7.3 guest-test-7.3-preempt guest-test-6.1 guest-test-upstream-7.3 guest-test-upstream-6.1
 
 all: kernel modules
 
@@ -214,14 +217,20 @@ host-test: $(HOST_TESTS) $(RISCV_TESTS)
 		[ $$rc -eq 0 ] || [ $$2 -gt 0 ] || f=$$((f + 1)); \
 	done; echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
+# A guest suite in two stages (selftests/run-suites.sh): STAGE=build
+# builds all it boots and boots nothing, STAGE=run only boots; without
+# STAGE a suite does both.
+QEMU_RUN  := $(if $(filter build,$(STAGE)),true,sh qemu/run.sh)
+built      = $(if $(filter run,$(STAGE)),,$(1))
+
 # The time limit catches a hung guest: twice what a suite takes on a
 # loaded 2-core host.
-guest-test: initramfs
+guest-test: $(call built,initramfs)
 	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1200} QEMU_LOG=$(BUILD)/guest-test-$(KTAG).log \
 	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
 	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
 	QEMU_BIOS=$(or $(QEMU_BIOS_$(FLAVOUR)),fw_jump) \
-		sh qemu/run.sh $(KSRC) $(INITRAMFS) test
+		$(QEMU_RUN) $(KSRC) $(INITRAMFS) test
 
 guest-test-preempt:
 	$(MAKE) --no-print-directory guest-test FLAVOUR=preempt
@@ -236,17 +245,29 @@ guest-test-per-task-preempt:
 	$(MAKE) --no-print-directory guest-test FLAVOUR=per-task-preempt
 
 # Every suite runs; the last line sums them, the exit status is 0 only if
-# all passed.  The base kernel's guest suite runs as a board runs it
-# (board-test: the bundle in a plain busybox guest).
-test: deps
-	@sh selftests/run-suites.sh host-test board-test klpmake-test guest-test-preempt \
-		guest-test-ftrace guest-test-per-task guest-test-per-task-preempt guest-test-upstream \
-		guest-test-upstream-per-task stress-test style-check patches-test
+# all passed.  The host's suites run first, one after another; then the
+# guest suites (after "--") are built one after another and booted three at
+# a time, the longest first (selftests/run-suites.sh).  The base 6.12
+# kernel's guest suite runs as a board runs it (board-test: the bundle in
+# a plain busybox guest).  make test KVER=7.3 (or 6.1, 6.12): that
+# kernel's suites alone.
+TEST_HOST        := host-test klpmake-test style-check patches-test
+TEST_GUESTS_6.12 := guest-test-per-task-preempt guest-test-preempt board-test \
+	guest-test-per-task guest-test-ftrace stress-test guest-test-upstream \
+	guest-test-upstream-per-task
+TEST_GUESTS_7.3  := guest-test-7.3-preempt guest-test-7.3 guest-test-upstream-7.3
+TEST_GUESTS_6.1  := guest-test-6.1 guest-test-upstream-6.1
+ifeq ($(origin KVER),command line)
+TEST_SUITES := $(if $(filter 6.12,$(KVER)),$(TEST_HOST),host-test) -- $(TEST_GUESTS_$(KVER))
+else
+TEST_SUITES := $(TEST_HOST) -- guest-test-per-task-preempt guest-test-preempt \
+	guest-test-7.3-preempt guest-test-7.3 guest-test-per-task board-test \
+	guest-test-ftrace guest-test-6.1 stress-test guest-test-upstream \
+	guest-test-upstream-per-task guest-test-upstream-7.3 guest-test-upstream-6.1
+endif
 
-# The newest and the oldest kernel Debian ships beside 6.12 (README
-# "Kernels"): the guest suite on 7.3 (base, preempt) and 6.1 (base).
-test-kernels: deps
-	@sh selftests/run-suites.sh guest-test-7.3 guest-test-7.3-preempt guest-test-6.1
+test: deps
+	@bash selftests/run-suites.sh $(TEST_SUITES)
 
 guest-test-7.3:
 	$(MAKE) --no-print-directory guest-test KVER=7.3
@@ -267,6 +288,9 @@ style-check: kernel
 # consistency model.
 UPSTREAM_PKGS := bash coreutils procps kmod util-linux grep sed mawk diffutils libc-bin
 KSELFTEST = $(KSRC)/tools/testing/selftests/livepatch
+# Before v6.4 the selftests' modules are the tree's (lib/livepatch),
+# loaded by modprobe from /lib/modules.
+KMODS     := $(BUILD)/kmods-$(KTAG)
 
 guest-test-upstream:
 	$(MAKE) --no-print-directory upstream-selftests-run FLAVOUR=ftrace
@@ -274,16 +298,27 @@ guest-test-upstream:
 guest-test-upstream-per-task:
 	$(MAKE) --no-print-directory upstream-selftests-run FLAVOUR=per-task-ftrace
 
-upstream-selftests-run: modules
-	$(MAKE) -C $(KSELFTEST)/test_modules KDIR=$(KSRC) ARCH=riscv \
-		CROSS_COMPILE="ccache $(CROSS)"
-	$(CROSS)gcc -static -O2 -o $(KSELFTEST)/test_klp-call_getpid \
-		$(KSELFTEST)/test_klp-call_getpid.c
+guest-test-upstream-7.3:
+	$(MAKE) --no-print-directory upstream-selftests-run KVER=7.3 FLAVOUR=ftrace
+
+guest-test-upstream-6.1:
+	$(MAKE) --no-print-directory upstream-selftests-run KVER=6.1 FLAVOUR=ftrace
+
+upstream-selftests-run: $(call built,upstream-selftests-initramfs)
+	QEMU_MEM=1G QEMU_LOG=$(BUILD)/guest-upstream-$(KTAG).log \
+		$(QEMU_RUN) $(KSRC) $(BUILD)/initramfs-upstream-$(KTAG).cpio upstream
+
+upstream-selftests-initramfs: modules
+	$(if $(wildcard $(KSELFTEST)/test_modules),$(MAKE) -C $(KSELFTEST)/test_modules \
+		KDIR=$(KSRC) ARCH=riscv CROSS_COMPILE="ccache $(CROSS)")
+	$(if $(wildcard $(KSELFTEST)/test_klp-call_getpid.c),$(CROSS)gcc -static -O2 \
+		-o $(KSELFTEST)/test_klp-call_getpid $(KSELFTEST)/test_klp-call_getpid.c)
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
 	sh qemu/fetch-userland.sh $(BUILD)/userland --deps $(UPSTREAM_PKGS)
-	UPSTREAM=1 sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
-		$(BUILD)/initramfs-upstream-$(FLAVOUR).cpio
-	QEMU_MEM=1G sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-upstream-$(FLAVOUR).cpio upstream
+	rm -rf $(KMODS)
+	$(if $(wildcard $(KSELFTEST)/test_modules),,$(KMAKE) INSTALL_MOD_PATH=$(KMODS) modules_install)
+	UPSTREAM=1 UPSTREAM_KMODS=$(KMODS) sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) \
+		$(BUILD)/userland $(BUILD)/initramfs-upstream-$(KTAG).cpio
 
 # The patch-module builder (tools/klpmake, host C with libelf) and its
 # host tests, which build patch modules against the base kernel.
@@ -372,19 +407,21 @@ stress: deps
 stress-test:
 	$(MAKE) --no-print-directory stress-run FLAVOUR=preempt STRESS_CYCLES=100
 
-stress-run: test-modules
+stress-initramfs: test-modules
 	mkdir -p $(STRESSDIR)
 	cp selftests/stress/*.[ch] selftests/stress/Kbuild $(STRESSDIR)/
 	$(KMAKE) M=$(STRESSDIR) modules
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
 	STRESS=$(STRESSDIR) sh qemu/mkinitramfs.sh $(KSRC) $(MODDIR) $(BUILD)/userland \
 		$(BUILD)/initramfs-stress-$(FLAVOUR).cpio
+
+stress-run: $(call built,stress-initramfs)
 	QEMU_MACHINE=$(or $(QEMU_MACHINE_$(FLAVOUR)),virt) \
 	QEMU_CONSOLE=$(or $(QEMU_CONSOLE_$(FLAVOUR)),ttyS0) \
 	QEMU_MEM=1G QEMU_TIMEOUT=$$(( 1200 + 60 * $(STRESS_CYCLES) )) \
 	QEMU_BIOS=$(or $(QEMU_BIOS_$(FLAVOUR)),fw_jump) \
 	QEMU_APPEND="klp_stress_cycles=$(STRESS_CYCLES) $(STRESS_APPEND)" QEMU_LOG=$(BUILD)/stress-$(FLAVOUR).log \
-		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-stress-$(FLAVOUR).cpio stress
+		$(QEMU_RUN) $(KSRC) $(BUILD)/initramfs-stress-$(FLAVOUR).cpio stress
 
 # Slow: shows that each protection's guest test fails without it
 # (MUTATIONS=PATTERN: only the lines that match).

@@ -13,7 +13,7 @@
 # with the port and the board's own .config: nothing here reconfigures or
 # rebuilds it; its modules go to a directory of their own.
 
-.PHONY: board-bundle board-modules board-test
+.PHONY: board-bundle board-modules board-test board-initramfs
 
 ifeq ($(origin KSRC),file)
 BOARD_MODDIR := $(MODDIR)
@@ -41,10 +41,12 @@ board-bundle: board-modules
 # The bundle in a guest with busybox and nothing else of the test guest,
 # as a board has it (qemu/board-init).  run.sh fails on a failed test, a
 # missing count line or a timeout (twice a suite on a loaded 2-core host).
-board-test: board-bundle
+board-test: $(call built,board-initramfs)
+	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1200} QEMU_LOG=$(BUILD)/board-test.log \
+		$(QEMU_RUN) $(KSRC) $(BUILD)/initramfs-board.cpio test
+
+board-initramfs: board-bundle
 	sh qemu/fetch-userland.sh $(BUILD)/userland busybox-static
 	sh qemu/mkinitramfs-board.sh $(BUILD)/userland \
 		$(BUILD)/board-bundle-$$(cat $(KSRC)/include/config/kernel.release).tar.gz \
 		$(BUILD)/initramfs-board.cpio
-	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-1200} QEMU_LOG=$(BUILD)/board-test.log \
-		sh qemu/run.sh $(KSRC) $(BUILD)/initramfs-board.cpio test

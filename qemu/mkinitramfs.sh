@@ -26,8 +26,14 @@ if [ "${UPSTREAM:-}" = 1 ]; then
 	done
 	ksel=$ksrc/tools/testing/selftests/livepatch
 	mkdir -p "$root/selftests/livepatch/test_modules"
-	cp "$ksel"/*.sh "$ksel/test_klp-call_getpid" "$root/selftests/livepatch/"
-	cp "$ksel"/test_modules/*.ko "$root/selftests/livepatch/test_modules/"
+	cp "$ksel"/*.sh "$root/selftests/livepatch/"
+	if [ -d "$ksel/test_modules" ]; then
+		cp "$ksel/test_klp-call_getpid" "$root/selftests/livepatch/"
+		cp "$ksel"/test_modules/*.ko "$root/selftests/livepatch/test_modules/"
+	else
+		# UPSTREAM_KMODS: the tree's modules, installed for modprobe.
+		cp -a "$UPSTREAM_KMODS/lib/modules" "$root/usr/lib/"
+	fi
 	cp "$repo/selftests/upstream/run.sh" "$root/tests/upstream.sh"
 else
 	mkdir -p "$root/bin" "$root/sbin"

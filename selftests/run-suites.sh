@@ -1,27 +1,79 @@
-#!/bin/sh
+#!/bin/bash
 # Run every test suite through make, keep each log in build/logs/, and
 # close with the sum of their counts.  Exit status 0 only if all passed.
-# Usage: run-suites.sh SUITE...
+# Usage: run-suites.sh SUITE... [-- GUEST_SUITE...]
+#
+# The suites before "--" run one after another.  A guest suite mostly
+# waits on its guest (a guest under TCG keeps about two thirds of a core
+# busy), so those after "--" are built one after another (make
+# SUITE STAGE=build: the builds use every core) and then booted
+# SUITE_JOBS at a time (default 3).
 set -u
 logs=build/logs
 mkdir -p "$logs"
+jobs=${SUITE_JOBS:-3}
+serial=()
+guests=()
+after=
+for arg; do
+	if [ "$arg" = -- ]; then
+		after=1
+	elif [ -n "$after" ]; then
+		guests+=("$arg")
+	else
+		serial+=("$arg")
+	fi
+done
+
+stamp() {
+	echo "== $(date +%T) $*"
+}
+
+for suite in "${serial[@]}"; do
+	stamp "$suite"
+	make --no-print-directory "$suite" > "$logs/$suite.log" 2>&1
+	echo $? > "$logs/$suite.rc"
+done
+
+# A guest suite whose build failed is not booted: its status is the
+# build's.
+booted=()
+for suite in "${guests[@]}"; do
+	stamp "$suite: build"
+	make --no-print-directory "$suite" STAGE=build > "$logs/$suite.log" 2>&1
+	rc=$?
+	echo $rc > "$logs/$suite.rc"
+	[ $rc -eq 0 ] && booted+=("$suite")
+done
+for suite in "${booted[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
+	stamp "$suite: boot"
+	(
+		make --no-print-directory "$suite" STAGE=run >> "$logs/$suite.log" 2>&1
+		echo $? > "$logs/$suite.rc"
+		stamp "$suite: done"
+	) &
+done
+wait
+
 passed=0
 failed=0
 skipped=0
 failures=
-for suite in "$@"; do
+for suite in "${serial[@]}" "${guests[@]}"; do
 	echo "== $suite"
-	make --no-print-directory "$suite" > "$logs/$suite.log" 2>&1
-	rc=$?
 	tail -n 40 "$logs/$suite.log"
+	rc=$(cat "$logs/$suite.rc")
 	read -r p f s <<EOF
 $(sh selftests/counts.sh "$logs/$suite.log")
 EOF
 	# A suite that failed without a failed test (build error, timeout,
 	# crash) counts as one failure; one without counts as one test.
-	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
-	elif [ $rc -eq 0 ] && [ "$p" -eq 0 ]; then
+	elif [ "$rc" -eq 0 ] && [ "$p" -eq 0 ]; then
 		p=1
 	fi
 	echo "== $suite: $p passed, $f failed, $s skipped (log: $logs/$suite.log)"

@@ -56,8 +56,8 @@ disable_do_wait_patch() {
 	rmmod klp_test_do_wait
 }
 
-# A shell waits in do_wait() for a child that lives 60 s while do_wait()
-# is patched.  The exit status reaches it either way, without EINTR.
+# A shell waits in do_wait() for a child that would live 60 s while
+# do_wait() is patched.  The exit status reaches it either way, without EINTR.
 test_do_wait_patched_while_a_parent_waits_60s() {
 	no_do_wait_patch && return
 	rm -f /tmp/waited
@@ -90,6 +90,11 @@ livepatch: 'klp_test_do_wait': patching complete"
 		expect "parent still in the old do_wait" \
 			"$(sleeping_in do_wait $parent)" 1
 	fi
+	# Seen what it was for: the child's sleep ends (the child exits 7).
+	for p in $(pid_of sleep); do
+		[ "$(tr -d '\0' < /proc/"$p"/cmdline 2>/dev/null)" = sleep60 ] &&
+			kill "$p"
+	done
 	wait $parent
 	expect "the child's status reached its parent" "$(cat /tmp/waited)" \
 		"status 7"

@@ -261,6 +261,8 @@ asm(".pushsection .text, \"ax\"\n"
 	"klp_target_straddle:\n"
 	".option push\n"
 	".option norelax\n"
+	/* also in a kernel built without compressed instructions */
+	".option rvc\n"
 	"c.li a0, 0\n"
 	"c.nop\n"
 	"c.nop\n"

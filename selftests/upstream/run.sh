@@ -41,7 +41,8 @@ for t in "$@"; do
 	sed 's/^/# /' "/tmp/$t.log"
 	case $rc in
 	0) echo "ok $n $t"; passed=$((passed + 1)) ;;
-	4) echo "ok $n $t # SKIP"; skipped=$((skipped + 1)) ;;
+	4) echo "ok $n $t # SKIP $(sed -n 's/^SKIP: //p' "/tmp/$t.log" | tail -n 1)"
+		skipped=$((skipped + 1)) ;;
 	*) echo "not ok $n $t"; failed=$((failed + 1)) ;;
 	esac
 	cleanup
