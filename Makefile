@@ -71,7 +71,8 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	patches-test style-check mutation-check guest-test-upstream guest-test-upstream-per-task upstream-selftests-run \
 	upstream-selftests-initramfs stress-initramfs \
 	bench bench-run bench-wall bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean \
-	guest-test-7.3 guest-test-7.3-preempt guest-test-6.1 guest-test-upstream-7.3 guest-test-upstream-6.1
+	guest-test-7.3 guest-test-7.3-preempt guest-test-6.1 guest-test-upstream-7.3 guest-test-upstream-6.1 \
+	klpmake-test-7.3 klpmake-test-6.1
 
 all: kernel modules
 
@@ -251,14 +252,16 @@ guest-test-per-task-preempt:
 # kernel's guest suite runs as a board runs it (board-test: the bundle in
 # a plain busybox guest).  make test KVER=7.3 (or 6.1, 6.12): that
 # kernel's suites alone.
-TEST_HOST        := host-test klpmake-test style-check patches-test
+TEST_HOST        := host-test klpmake-test klpmake-test-7.3 klpmake-test-6.1 style-check \
+	patches-test
 TEST_GUESTS_6.12 := guest-test-per-task-preempt guest-test-preempt board-test \
 	guest-test-per-task guest-test-ftrace stress-test guest-test-upstream \
 	guest-test-upstream-per-task
 TEST_GUESTS_7.3  := guest-test-7.3-preempt guest-test-7.3 guest-test-upstream-7.3
 TEST_GUESTS_6.1  := guest-test-6.1 guest-test-upstream-6.1
 ifeq ($(origin KVER),command line)
-TEST_SUITES := $(if $(filter 6.12,$(KVER)),$(TEST_HOST),host-test) -- $(TEST_GUESTS_$(KVER))
+TEST_SUITES := $(if $(filter 6.12,$(KVER)),$(TEST_HOST),host-test klpmake-test) -- \
+	$(TEST_GUESTS_$(KVER))
 else
 TEST_SUITES := $(TEST_HOST) -- guest-test-per-task-preempt guest-test-preempt \
 	guest-test-7.3-preempt guest-test-7.3 guest-test-per-task board-test \
@@ -327,6 +330,13 @@ klpmake:
 
 klpmake-test: kernel
 	$(MAKE) -C tools/klpmake O=$(BUILD)/klpmake KDIR=$(KSRC) test
+
+# Against the other kernels: their copies of the fixes and fixtures whose
+# lines differ are in KVER/ beside them (selftests/klpmake-diff/7.3/,
+# tools/klpmake/tests/fixtures/6.1/), and a fix with nothing to change
+# there has NAME.skip saying why.
+klpmake-test-7.3 klpmake-test-6.1: klpmake-test-%:
+	$(MAKE) --no-print-directory klpmake-test KVER=$*
 
 # Figures, not tests: guest time under -icount on the base kernel, the
 # call costs again on the ftrace kernel for the ftrace redirection, and

@@ -43,6 +43,8 @@ struct ctx {
 	const char *fixtures;
 	const char *selftests;
 	const char *work;
+	char *kver;		/* "7.3": the tree's version and patch level */
+	const char *getcpu;	/* the function getcpu(2) enters */
 	char *target_ko;	/* klp_test_target.ko, built here */
 	char *other_ko;		/* the same, with another kernel's vermagic */
 	char *out;		/* where the test under way writes */
@@ -123,6 +125,34 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* Whether the tree at @kdir was configured with CONFIG_@opt=y. */
+static bool has_config(const char *kdir, const char *opt)
+{
+	char *path = xasprintf("%s/.config", kdir), *config = slurp(path);
+	char *line = xasprintf("\nCONFIG_%s=y\n", opt);
+	bool has = strstr(config, line);
+
+	free(line);
+	free(config);
+	free(path);
+	return has;
+}
+
+/* "7.3" of the release "7.3.4" the tree at @kdir was built as. */
+static char *tree_version(const char *kdir)
+{
+	char *path = xasprintf("%s/include/config/kernel.release", kdir);
+	char *rel = slurp(path), *dot = strchr(rel, '.');
+
+	if (dot)
+		dot = strchr(dot + 1, '.');
+	if (!dot)
+		dot = rel + strcspn(rel, "-\n");
+	*dot = '\0';
+	free(path);
+	return rel;
+}
+
 /*
  * Run klpmake [@mode] with the NULL-terminated @ap, after "-o c->out"
  * unless @no_out.  Keeps the exit code and the output in @c.
@@ -168,11 +198,27 @@ static void run_diff(struct ctx *c, ...)
 	va_end(ap);
 }
 
+/*
+ * @dir/@name, or the copy in @dir/KVER/ of a kernel whose lines differ
+ * from 6.12's, as the Makefile picks the guest's fixes.
+ */
+static char *for_kernel(const struct ctx *c, const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s/%s", dir, c->kver, name);
+
+	if (!access(path, F_OK))
+		return path;
+	free(path);
+	return xasprintf("%s/%s", dir, name);
+}
+
 static char *fixture(const struct ctx *c, const char *name)
 {
 	static char path[4096];
+	char *p = for_kernel(c, c->fixtures, name);
 
-	snprintf(path, sizeof(path), "%s/%s", c->fixtures, name);
+	snprintf(path, sizeof(path), "%s", p);
+	free(p);
 	return path;
 }
 
@@ -847,12 +893,24 @@ static bool t_modkey(struct ctx *c)
 static bool t_broken(struct ctx *c)
 {
 	char *want = xasprintf("%s/klpmake_broken.c:10:", fixture(c, "broken"));
+	char *entering = xasprintf("Entering directory '%s'\n",
+				   fixture(c, "broken"));
 	const char *kept, *end;
 	char *log = NULL;
 	bool ok;
 
 	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
 		    fixture(c, "broken"), NULL);
+	/*
+	 * Since v6.13 kbuild compiles an external module in its directory,
+	 * naming the file relative to the directory make says it enters:
+	 * the user's.
+	 */
+	if (strstr(c->log, entering) && strstr(c->log, "\nklpmake_broken.c:10:")) {
+		free(want);
+		want = xasprintf("klpmake_broken.c:10:");
+	}
+	free(entering);
 	ok = refused(c, 1, want) &&
 	     refused(c, 1, "kbuild failed (log above, kept in ");
 	kept = strstr(c->log, "kept in ");
@@ -1135,6 +1193,9 @@ static bool t_vmgot(struct ctx *c)
 {
 	run_klpmake(c, false, "-k", c->kdir, "-c", c->cross,
 		    fixture(c, "vmgot"), NULL);
+	/* 6.1 gives every riscv module a GOT (later only RELOCATABLE). */
+	if (has_config(c->kdir, "MODULE_SECTIONS"))
+		return succeeded(c);
 	return refused(c, 1,
 		       "symbol 'max_threads': GOT_HI20 at .text+0x") &&
 	       refused(c, 1,
@@ -1265,20 +1326,46 @@ static bool tree_unchanged(const struct ctx *c, const char *before)
 
 static char *fix_path(const struct ctx *c, const char *name)
 {
-	return xasprintf("%s/../klpmake-diff/%s", c->selftests, name);
+	char *dir = xasprintf("%s/../klpmake-diff", c->selftests);
+	char *path = for_kernel(c, dir, name);
+
+	free(dir);
+	return path;
 }
 
 /*
- * klpmake diff of @name in selftests/klpmake-diff/ refused with @msg; the
- * tree as it was.
+ * Why the kernel has nothing for the fix @name to change, from the file
+ * NAME.skip beside its copies for that kernel, or NULL.
+ */
+static char *skip_reason(const struct ctx *c, const char *name)
+{
+	char *path = xasprintf("%s/../klpmake-diff/%s/%.*s.skip", c->selftests,
+			       c->kver, (int)(strlen(name) - strlen(".patch")),
+			       name);
+	char *why = access(path, R_OK) ? NULL : slurp(path);
+
+	if (why)
+		why[strcspn(why, "\n")] = '\0';
+	free(path);
+	return why;
+}
+
+/*
+ * klpmake diff of @name in selftests/klpmake-diff/ refused with @msg (a
+ * "*" in it stands for a count that differs per kernel); the tree as it
+ * was.
  */
 static bool diff_refused(struct ctx *c, const char *name, const char *msg)
 {
 	char *before = tree_state(c), *fix = fix_path(c, name);
+	const char *star = strchr(msg, '*');
+	char *head = strndup(msg, star ? (size_t)(star - msg) : strlen(msg));
 	bool ok;
 
 	run_diff(c, "-k", c->kdir, "-c", c->cross, fix, NULL);
-	ok = refused(c, 1, msg) && tree_unchanged(c, before);
+	ok = refused(c, 1, head) && (!star || refused(c, 1, star + 1)) &&
+	     tree_unchanged(c, before);
+	free(head);
 	free(before);
 	free(fix);
 	return ok;
@@ -1414,7 +1501,7 @@ static bool t_diff_tables(struct ctx *c)
 	if (ok) {
 		run_diff(c, "-k", c->kdir, "-c", c->cross, getcpu, NULL);
 		ok = succeeded(c) &&
-		     says(c, "replaced __riscv_sys_getcpu (kernel/sys.c)\n") &&
+		     says_replaced(c, c->getcpu, "kernel/sys.c") &&
 		     view_open(&v, c->out);
 	}
 	if (ok) {
@@ -1445,11 +1532,16 @@ static bool t_diff_module(struct ctx *c)
 	     says(c, " livepatch_shadow_mod 1)\n") &&
 	     view_open(&v, c->out);
 	if (ok) {
+		/* Later kernels link a module's .text.* into .text. */
+		const char *text = find_sec(&v, ".text.dummy_alloc") ?
+				   ".text.dummy_alloc" : ".text";
+		char *rela = xasprintf(".klp.rela.livepatch_shadow_mod%s", text);
+
 		ok = defines(&v, "__klp_new_dummy_alloc", STT_FUNC) &&
-		     check_klp_rela(&v, ".klp.rela.livepatch_shadow_mod.text.dummy_alloc",
-				    ".text.dummy_alloc") &&
+		     check_klp_rela(&v, rela, text) &&
 		     has_modinfo(&v, "depends=") &&
 		     has_string(&v, "livepatch_shadow_mod");
+		free(rela);
 		view_close(&v);
 	}
 	free(before);
@@ -1522,11 +1614,14 @@ static bool t_diff_two(struct ctx *c)
 	ok = succeeded(c) && tree_unchanged(c, before) &&
 	     says(c, "klpmake: applied 2 diffs to 1 file") &&
 	     says(c, "replaced __do_sys_newuname (kernel/sys.c)\n") &&
-	     says(c, "replaced __riscv_sys_getcpu (kernel/sys.c)\n") &&
+	     says_replaced(c, c->getcpu, "kernel/sys.c") &&
 	     view_open(&v, c->out);
 	if (ok) {
+		char *getcpu_new = xasprintf("__klp_new_%s", c->getcpu);
+
 		ok = defines(&v, "__klp_new___do_sys_newuname", STT_FUNC) &&
-		     defines(&v, "__klp_new___riscv_sys_getcpu", STT_FUNC);
+		     defines(&v, getcpu_new, STT_FUNC);
+		free(getcpu_new);
 		view_close(&v);
 	}
 	free(before);
@@ -1681,7 +1776,7 @@ static const struct {
 	{
 		"diff: a comment in a struct is no layout change",
 		"unchanged/struct-comment.patch",
-		"diff: the fix changes no function (81 compiled again, all the same)",
+		"diff: the fix changes no function (* compiled again, all the same)",
 	},
 	{
 		"diff refuse: changed __init function", "refused/init.patch",
@@ -1742,7 +1837,7 @@ static const struct test tests[] = {
 	{ "refuse: __init and __exit code of vmlinux", t_initexit },
 	{ "refuse: an old_sympos livepatch would not resolve", t_oldname },
 	{ "refuse: a module sympos that depends on the load order", t_initpos },
-	{ "refuse: a GOT relocation to vmlinux without module GOTs", t_vmgot },
+	{ "a GOT relocation to vmlinux: refused without module GOTs", t_vmgot },
 	{ "refuse: vmlinux of another build of the same release", t_other_build },
 	{ "CONFIG_MODULE_SIG: the unsigned output said so", t_unsigned },
 	{ "vmlinux: a tracepoint's key through __jump_table", t_jumplabel },
@@ -1884,7 +1979,8 @@ int main(int argc, char **argv)
 {
 	struct ctx c = { .cross = "riscv64-linux-gnu-" };
 	size_t i, n = ARRAY_SIZE(tests);
-	int opt, passed = 0, failed = 0;
+	int opt, passed = 0, failed = 0, skipped = 0;
+	char *skip;
 
 	while ((opt = getopt(argc, argv, "b:k:c:f:t:w:")) != -1) {
 		switch (opt) {
@@ -1916,6 +2012,10 @@ int main(int argc, char **argv)
 		print_usage();
 		return 2;
 	}
+	c.kver = tree_version(c.kdir);
+	/* Before v6.6 riscv had no syscall wrappers: sys_getcpu aliases it. */
+	c.getcpu = has_config(c.kdir, "ARCH_HAS_SYSCALL_WRAPPER") ?
+		   "__riscv_sys_getcpu" : "__se_sys_getcpu";
 	elf_version(EV_CURRENT);
 	if (mkdir(c.work, 0755) && errno != EEXIST) {
 		fprintf(stderr, "klpmake_test: %s: %s\n", c.work,
@@ -1937,6 +2037,13 @@ int main(int argc, char **argv)
 			ok = tests[i].fn(&c);
 		} else {
 			name = diff_refusals[i - n].name;
+			skip = skip_reason(&c, diff_refusals[i - n].fixture);
+			if (skip) {
+				printf("ok %zu - %s # SKIP %s\n", i + 1, name, skip);
+				skipped++;
+				free(skip);
+				continue;
+			}
 			ok = diff_refused(&c, diff_refusals[i - n].fixture,
 					  diff_refusals[i - n].msg);
 		}
@@ -1947,11 +2054,16 @@ int main(int argc, char **argv)
 		else
 			failed++;
 	}
-	printf("%d passed, %d failed\n", passed, failed);
+	if (skipped)
+		printf("%d passed, %d failed, %d skipped\n", passed, failed,
+		       skipped);
+	else
+		printf("%d passed, %d failed\n", passed, failed);
 	unlink(c.out);
 	free(c.out);
 	free(c.log);
 	free(c.target_ko);
 	free(c.other_ko);
+	free(c.kver);
 	return failed ? 1 : 0;
 }
