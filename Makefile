@@ -247,8 +247,9 @@ guest-test-per-task-preempt:
 
 # Every suite runs; the last line sums them, the exit status is 0 only if
 # all passed.  The host's suites run first, one after another; then the
-# guest suites (after "--") are built one after another and booted three at
-# a time, the longest first (selftests/run-suites.sh).  The base 6.12
+# guest suites (after "--") are built one after another, each booted once
+# built, three guests at a time, the longest first
+# (selftests/run-suites.sh).  The base 6.12
 # kernel's guest suite runs as a board runs it (board-test: the bundle in
 # a plain busybox guest).  make test KVER=7.3 (or 6.1, 6.12): that
 # kernel's suites alone.

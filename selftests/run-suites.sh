@@ -5,9 +5,10 @@
 #
 # The suites before "--" run one after another.  A guest suite mostly
 # waits on its guest (a guest under TCG keeps about two thirds of a core
-# busy), so those after "--" are built one after another (make
-# SUITE STAGE=build: the builds use every core) and then booted
-# SUITE_JOBS at a time (default 3).
+# busy), so those after "--" are built one after another (make SUITE
+# STAGE=build, niced: a guest's timing matters more than a build's) and
+# each is booted once built (STAGE=run), SUITE_JOBS guests at a time
+# (default 3).
 set -u
 logs=build/logs
 mkdir -p "$logs"
@@ -35,18 +36,36 @@ for suite in "${serial[@]}"; do
 	echo $? > "$logs/$suite.rc"
 done
 
-# A guest suite whose build failed is not booted: its status is the
-# build's.
-booted=()
+# The builder: one guest suite after another, each written to $built
+# once built ("SUITE RC").
+built=$logs/.built
+: > "$built"
 for suite in "${guests[@]}"; do
 	stamp "$suite: build"
-	make --no-print-directory "$suite" STAGE=build > "$logs/$suite.log" 2>&1
-	rc=$?
-	echo $rc > "$logs/$suite.rc"
-	[ $rc -eq 0 ] && booted+=("$suite")
-done
-for suite in "${booted[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+	nice -n 10 make --no-print-directory "$suite" STAGE=build > "$logs/$suite.log" 2>&1
+	echo "$suite $?" >> "$built"
+done &
+builder=$!
+
+# The booter: each suite built, in the builder's order, once a lane is
+# free.  A suite whose build failed is not booted: its status is the
+# build's.
+booted=0
+while :; do
+	# Whether the builder was still running before $built was read.
+	building=1
+	kill -0 $builder 2>/dev/null || building=0
+	mapfile -t ready < "$built"
+	if [ $booted -ge ${#ready[@]} ]; then
+		[ $building -eq 1 ] || break
+		sleep 2
+		continue
+	fi
+	read -r suite rc <<< "${ready[$booted]}"
+	booted=$((booted + 1))
+	echo "$rc" > "$logs/$suite.rc"
+	[ "$rc" -eq 0 ] || continue
+	while [ "$(jobs -rp | grep -cvx "$builder")" -ge "$jobs" ]; do
 		wait -n
 	done
 	stamp "$suite: boot"
