@@ -72,7 +72,7 @@ DEB_PACKAGES := gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-l
 	upstream-selftests-initramfs stress-initramfs \
 	bench bench-run bench-wall bench-klpmake stress stress-test stress-run klpmake klpmake-test klpmade-modules clean \
 	guest-test-7.3 guest-test-7.3-preempt guest-test-6.1 guest-test-upstream-7.3 guest-test-upstream-6.1 \
-	klpmake-test-7.3 klpmake-test-6.1
+	klpmake-test-7.3 klpmake-test-6.1 guest-test-7.3-ftrace patches-test-7.3
 
 all: kernel modules
 
@@ -258,7 +258,8 @@ TEST_HOST        := host-test klpmake-test klpmake-test-7.3 klpmake-test-6.1 sty
 TEST_GUESTS_6.12 := guest-test-per-task-preempt guest-test-preempt board-test \
 	guest-test-per-task guest-test-ftrace stress-test guest-test-upstream \
 	guest-test-upstream-per-task
-TEST_GUESTS_7.3  := guest-test-7.3-preempt guest-test-7.3 guest-test-upstream-7.3
+TEST_GUESTS_7.3  := guest-test-7.3-preempt guest-test-7.3 guest-test-7.3-ftrace \
+	guest-test-upstream-7.3 patches-test-7.3
 TEST_GUESTS_6.1  := guest-test-6.1 guest-test-upstream-6.1
 ifeq ($(origin KVER),command line)
 TEST_SUITES := $(if $(filter 6.12,$(KVER)),$(TEST_HOST),host-test klpmake-test) -- \
@@ -266,8 +267,9 @@ TEST_SUITES := $(if $(filter 6.12,$(KVER)),$(TEST_HOST),host-test klpmake-test) 
 else
 TEST_SUITES := $(TEST_HOST) -- guest-test-per-task-preempt guest-test-preempt \
 	guest-test-7.3-preempt guest-test-7.3 guest-test-per-task board-test \
-	guest-test-ftrace guest-test-6.1 stress-test guest-test-upstream \
-	guest-test-upstream-per-task guest-test-upstream-7.3 guest-test-upstream-6.1
+	guest-test-ftrace guest-test-6.1 guest-test-7.3-ftrace stress-test guest-test-upstream \
+	guest-test-upstream-per-task guest-test-upstream-7.3 guest-test-upstream-6.1 \
+	patches-test-7.3
 endif
 
 test: deps
@@ -279,8 +281,17 @@ guest-test-7.3:
 guest-test-7.3-preempt:
 	$(MAKE) --no-print-directory guest-test KVER=7.3 FLAVOUR=preempt
 
+guest-test-7.3-ftrace:
+	$(MAKE) --no-print-directory guest-test KVER=7.3 FLAVOUR=ftrace
+
 guest-test-6.1:
 	$(MAKE) --no-print-directory guest-test KVER=6.1
+
+# The series for 7.3, built after each patch: all CPU, no guest, so it
+# goes last among the guest suites, built (niced) while their guests run.
+patches-test-7.3:
+	$(if $(filter run,$(STAGE)),@echo "patches-test-7.3: checked in its build stage",\
+		$(MAKE) --no-print-directory patches-test KVER=7.3)
 
 style-check: kernel
 	$(MAKE) --no-print-directory kernel FLAVOUR=per-task
